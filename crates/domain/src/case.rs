@@ -1,0 +1,279 @@
+//! Cases: the state machine every case follows, and the events that make its timeline.
+//!
+//! A case never changes in place: each change is an event appended to its history, and
+//! the case's current state is derived from them (the store keeps that as a projection).
+
+use crate::calendar::WorkingCalendar;
+use crate::catalogue::Service;
+use crate::channel::Channel;
+use crate::form::Answer;
+use crate::reference::Reference;
+use crate::resident::ContactDetails;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    New,
+    Triaged,
+    Assigned,
+    InProgress,
+    AwaitingResident,
+    Resolved,
+    Closed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    #[error("A case that is {} cannot move to {}", .from.label().to_lowercase(), .to.label().to_lowercase())]
+    NotAllowed { from: Status, to: Status },
+    #[error("Enter the outcome of the case")]
+    OutcomeMissing,
+    #[error("Enter the note")]
+    NoteMissing,
+    #[error("Notes must be 5000 characters or fewer")]
+    NoteTooLong,
+    #[error("Unknown status '{0}'")]
+    UnknownStatus(String),
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::New,
+        Status::Triaged,
+        Status::Assigned,
+        Status::InProgress,
+        Status::AwaitingResident,
+        Status::Resolved,
+        Status::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Triaged => "triaged",
+            Status::Assigned => "assigned",
+            Status::InProgress => "in-progress",
+            Status::AwaitingResident => "awaiting-resident",
+            Status::Resolved => "resolved",
+            Status::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, CaseError> {
+        Status::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| CaseError::UnknownStatus(text.to_owned()))
+    }
+
+    /// The words a resident sees on the tracking page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::New => "Received",
+            Status::Triaged => "Sent to the right team",
+            Status::Assigned => "Assigned to an officer",
+            Status::InProgress => "In progress",
+            Status::AwaitingResident => "Waiting for your reply",
+            Status::Resolved => "Resolved",
+            Status::Closed => "Closed",
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        !matches!(self, Status::Resolved | Status::Closed)
+    }
+
+    /// Whether the move needs an outcome recorded for the resident.
+    pub fn needs_outcome(self) -> bool {
+        !self.is_open()
+    }
+
+    /// The moves the council's process allows from this status.
+    pub fn next(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            New => &[Triaged, Assigned, InProgress, Resolved, Closed],
+            Triaged => &[Assigned, InProgress, Resolved, Closed],
+            Assigned => &[InProgress, AwaitingResident, Resolved, Closed],
+            InProgress => &[AwaitingResident, Resolved, Closed],
+            AwaitingResident => &[InProgress, Resolved, Closed],
+            // Reopening: a resolved or closed case goes back to being worked on.
+            Resolved => &[InProgress, Closed],
+            Closed => &[InProgress],
+        }
+    }
+
+    pub fn can_move_to(self, to: Status) -> bool {
+        self.next().contains(&to)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What happened to a case, as appended to its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum CaseEvent {
+    Created { channel: Channel, service: String },
+    Assigned { officer: String, team: String },
+    Note { text: String, visible_to_resident: bool },
+    StatusChanged { from: Status, to: Status, outcome: Option<String> },
+}
+
+impl CaseEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CaseEvent::Created { .. } => "created",
+            CaseEvent::Assigned { .. } => "assigned",
+            CaseEvent::Note { .. } => "note",
+            CaseEvent::StatusChanged { .. } => "status-changed",
+        }
+    }
+
+    /// How the event reads on the resident's tracking page: officers' names and internal
+    /// notes stay inside the council, but the resident still sees that something changed.
+    pub fn for_resident(&self, team_name: &str) -> String {
+        match self {
+            CaseEvent::Created { channel, .. } => format!("We received your request ({})", channel.label().to_lowercase()),
+            CaseEvent::Assigned { .. } => format!("An officer in the {team_name} team is dealing with your request"),
+            CaseEvent::Note { text, visible_to_resident: true } => format!("Update from the council: {text}"),
+            CaseEvent::Note { visible_to_resident: false, .. } => "The council updated its notes on your request".into(),
+            CaseEvent::StatusChanged { to, outcome: Some(outcome), .. } => format!("{}: {outcome}", to.label()),
+            CaseEvent::StatusChanged { to, outcome: None, .. } => format!("Status changed to: {}", to.label().to_lowercase()),
+        }
+    }
+
+    /// How the event reads in the staff console.
+    pub fn for_staff(&self) -> String {
+        match self {
+            CaseEvent::Created { channel, service } => format!("Case created for {service} by {}", channel.label().to_lowercase()),
+            CaseEvent::Assigned { officer, team } => format!("Assigned to {officer} ({team})"),
+            CaseEvent::Note { text, visible_to_resident: true } => format!("Note (shown to resident): {text}"),
+            CaseEvent::Note { text, visible_to_resident: false } => format!("Internal note: {text}"),
+            CaseEvent::StatusChanged { from, to, outcome } => {
+                let base = format!("Status {} → {}", from.label(), to.label());
+                match outcome {
+                    Some(outcome) => format!("{base}. Outcome: {outcome}"),
+                    None => base,
+                }
+            }
+        }
+    }
+}
+
+/// Checks a status change and returns the event that records it.
+pub fn change_status(from: Status, to: Status, outcome: &str) -> Result<CaseEvent, CaseError> {
+    if !from.can_move_to(to) {
+        return Err(CaseError::NotAllowed { from, to });
+    }
+    let outcome = outcome.trim();
+    if to.needs_outcome() && outcome.is_empty() {
+        return Err(CaseError::OutcomeMissing);
+    }
+    let outcome = (!outcome.is_empty()).then(|| outcome.to_owned());
+    Ok(CaseEvent::StatusChanged { from, to, outcome })
+}
+
+/// Checks a note and returns the event that records it.
+pub fn add_note(text: &str, visible_to_resident: bool) -> Result<CaseEvent, CaseError> {
+    let text = text.trim();
+    match text.chars().count() {
+        0 => Err(CaseError::NoteMissing),
+        1..=5000 => Ok(CaseEvent::Note { text: text.to_owned(), visible_to_resident }),
+        _ => Err(CaseError::NoteTooLong),
+    }
+}
+
+/// Assigning a new or triaged case starts it; a case already being worked keeps its status.
+pub fn status_after_assignment(current: Status) -> Status {
+    match current {
+        Status::New | Status::Triaged => Status::Assigned,
+        other => other,
+    }
+}
+
+/// A contact that will open a case: everything known before it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub service: String,
+    pub channel: Channel,
+    pub received_at: Timestamp,
+    pub answers: BTreeMap<String, Answer>,
+    pub contact: ContactDetails,
+    /// What the resident said in their own words, for contacts taken by staff.
+    pub summary: Option<String>,
+}
+
+/// A case about to be stored, with its reference and promised date decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCase {
+    pub reference: Reference,
+    pub team: String,
+    pub due_by: Date,
+    pub submission: Submission,
+}
+
+impl NewCase {
+    /// Decides the team and the date the council promises to act by.
+    pub fn open(service: &Service, submission: Submission, calendar: &WorkingCalendar, reference: Reference) -> Self {
+        Self {
+            reference,
+            team: service.team.clone(),
+            due_by: calendar.due_by(submission.received_at, service.sla_working_days),
+            submission,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_is_worked_then_closed_with_an_outcome_and_can_reopen() {
+        assert_eq!(status_after_assignment(Status::New), Status::Assigned);
+        assert!(change_status(Status::Assigned, Status::InProgress, "").is_ok());
+        assert_eq!(change_status(Status::InProgress, Status::Closed, "  "), Err(CaseError::OutcomeMissing));
+        let closed = change_status(Status::InProgress, Status::Closed, "Bin collected").unwrap();
+        assert_eq!(
+            closed,
+            CaseEvent::StatusChanged { from: Status::InProgress, to: Status::Closed, outcome: Some("Bin collected".into()) }
+        );
+        assert!(change_status(Status::Closed, Status::InProgress, "").is_ok());
+    }
+
+    #[test]
+    fn a_closed_case_cannot_jump_straight_to_awaiting_the_resident() {
+        let error = change_status(Status::Closed, Status::AwaitingResident, "").unwrap_err();
+        assert_eq!(error.to_string(), "A case that is closed cannot move to waiting for your reply");
+    }
+
+    #[test]
+    fn every_status_can_eventually_be_closed_and_none_moves_to_itself() {
+        for status in Status::ALL {
+            assert!(!status.can_move_to(status), "{status}");
+            let reachable = status.can_move_to(Status::Closed)
+                || status.next().iter().any(|n| n.can_move_to(Status::Closed));
+            assert!(reachable, "{status}");
+            assert_eq!(Status::parse(status.as_str()), Ok(status));
+        }
+    }
+
+    #[test]
+    fn internal_notes_are_not_shown_to_the_resident() {
+        let note = add_note("Crew says the bin was blocked by a car", false).unwrap();
+        assert!(!note.for_resident("Waste").contains("blocked"));
+        let public = add_note("We will return tomorrow", true).unwrap();
+        assert!(public.for_resident("Waste").contains("return tomorrow"));
+        assert_eq!(add_note("   ", true), Err(CaseError::NoteMissing));
+    }
+}

@@ -1,0 +1,21 @@
+//! Front Door's domain: the council's own language as plain types and rules.
+//!
+//! No async, no SQL, no HTTP: every other crate adapts to what is here.
+
+pub mod calendar;
+pub mod case;
+pub mod catalogue;
+pub mod channel;
+pub mod form;
+pub mod level;
+pub mod reference;
+pub mod resident;
+
+pub use calendar::WorkingCalendar;
+pub use case::{CaseError, CaseEvent, NewCase, Status, Submission};
+pub use catalogue::{Catalogue, CatalogueError, Service, Team, Topic};
+pub use channel::Channel;
+pub use form::{Answer, Field, FieldError, FieldKind, RawAnswers};
+pub use level::Level;
+pub use reference::{Reference, ReferenceError};
+pub use resident::{ContactDetails, Email, Postcode, UkPhone};
