@@ -124,7 +124,7 @@ impl fmt::Display for Status {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum CaseEvent {
     Created { channel: Channel, service: String },
-    Assigned { officer: String, team: String },
+    Assigned { officer_id: i64, officer: String, team: String },
     Note { text: String, visible_to_resident: bool },
     StatusChanged { from: Status, to: Status, outcome: Option<String> },
 }
@@ -156,7 +156,7 @@ impl CaseEvent {
     pub fn for_staff(&self) -> String {
         match self {
             CaseEvent::Created { channel, service } => format!("Case created for {service} by {}", channel.label().to_lowercase()),
-            CaseEvent::Assigned { officer, team } => format!("Assigned to {officer} ({team})"),
+            CaseEvent::Assigned { officer, team, .. } => format!("Assigned to {officer} ({team})"),
             CaseEvent::Note { text, visible_to_resident: true } => format!("Note (shown to resident): {text}"),
             CaseEvent::Note { text, visible_to_resident: false } => format!("Internal note: {text}"),
             CaseEvent::StatusChanged { from, to, outcome } => {
@@ -167,6 +167,44 @@ impl CaseEvent {
                 }
             }
         }
+    }
+}
+
+/// The parts of a case its events decide, kept by the store as a projection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseState {
+    pub status: Status,
+    pub assigned_to: Option<i64>,
+    pub outcome: Option<String>,
+}
+
+impl CaseState {
+    pub fn new() -> Self {
+        Self { status: Status::New, assigned_to: None, outcome: None }
+    }
+
+    /// The state after an event: the one place that says how each event changes a case.
+    pub fn apply(&self, event: &CaseEvent) -> CaseState {
+        let mut next = self.clone();
+        match event {
+            CaseEvent::Created { .. } => next = CaseState::new(),
+            CaseEvent::Assigned { officer_id, .. } => {
+                next.assigned_to = Some(*officer_id);
+                next.status = status_after_assignment(self.status);
+            }
+            CaseEvent::Note { .. } => {}
+            CaseEvent::StatusChanged { to, outcome, .. } => {
+                next.status = *to;
+                next.outcome = if to.is_open() { None } else { outcome.clone() };
+            }
+        }
+        next
+    }
+}
+
+impl Default for CaseState {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -249,6 +287,21 @@ mod tests {
             CaseEvent::StatusChanged { from: Status::InProgress, to: Status::Closed, outcome: Some("Bin collected".into()) }
         );
         assert!(change_status(Status::Closed, Status::InProgress, "").is_ok());
+    }
+
+    #[test]
+    fn replaying_the_events_gives_the_current_state() {
+        let events = [
+            CaseEvent::Created { channel: Channel::Web, service: "missed-bin-collection".into() },
+            CaseEvent::Assigned { officer_id: 7, officer: "Sam".into(), team: "Waste".into() },
+            change_status(Status::Assigned, Status::InProgress, "").unwrap(),
+            add_note("On the way", true).unwrap(),
+            change_status(Status::InProgress, Status::Closed, "Collected").unwrap(),
+        ];
+        let state = events.iter().fold(CaseState::new(), |s, e| s.apply(e));
+        assert_eq!(state, CaseState { status: Status::Closed, assigned_to: Some(7), outcome: Some("Collected".into()) });
+        let reopened = state.apply(&change_status(Status::Closed, Status::InProgress, "").unwrap());
+        assert_eq!((reopened.status, reopened.outcome), (Status::InProgress, None));
     }
 
     #[test]

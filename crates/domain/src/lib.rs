@@ -12,7 +12,7 @@ pub mod reference;
 pub mod resident;
 
 pub use calendar::WorkingCalendar;
-pub use case::{CaseError, CaseEvent, NewCase, Status, Submission};
+pub use case::{CaseError, CaseEvent, CaseState, NewCase, Status, Submission};
 pub use catalogue::{Catalogue, CatalogueError, Service, Team, Topic};
 pub use channel::Channel;
 pub use form::{Answer, Field, FieldError, FieldKind, RawAnswers};

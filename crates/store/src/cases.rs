@@ -1,0 +1,300 @@
+//! Cases, the contacts that raised them, and their append-only history.
+
+use crate::time::{decode_date, decode_instant, encode_date, encode_instant};
+use crate::{Store, StoreError, StoreResult};
+use frontdoor_domain::form::Answer;
+use frontdoor_domain::{CaseEvent, CaseState, Channel, ContactDetails, NewCase, Reference, Status};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+use std::collections::BTreeMap;
+
+/// A case as it appears in a queue or list.
+#[derive(Debug, Clone)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub reference: Reference,
+    pub service: String,
+    pub team: String,
+    pub channel: Channel,
+    pub state: CaseState,
+    pub assigned_to_name: Option<String>,
+    pub resident_name: String,
+    pub due_by: Date,
+    pub created_at: Timestamp,
+}
+
+/// Everything about one case: its resident, the contacts that raised it and its timeline.
+#[derive(Debug, Clone)]
+pub struct CaseDetail {
+    pub summary: CaseSummary,
+    pub resident_id: i64,
+    pub contact: ContactDetails,
+    pub contacts: Vec<ContactRecord>,
+    pub events: Vec<EventRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContactRecord {
+    pub channel: Channel,
+    pub received_at: Timestamp,
+    pub answers: BTreeMap<String, Answer>,
+    pub summary: Option<String>,
+    pub recorded_by_name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub at: Timestamp,
+    pub actor_name: Option<String>,
+    pub event: CaseEvent,
+}
+
+const SUMMARY_SELECT: &str = "SELECT c.id, c.reference, c.service, c.team, c.channel, c.status, c.assigned_to,
+        c.outcome, c.due_by, c.created_at, c.resident_id, r.name AS resident_name, s.name AS assigned_to_name
+    FROM cases c
+    JOIN residents r ON r.id = c.resident_id
+    LEFT JOIN staff s ON s.id = c.assigned_to";
+
+impl Store {
+    /// Stores a new case with its resident, first contact and "created" event, atomically.
+    /// Returns the case id; `DuplicateReference` means the caller should draw another reference.
+    pub async fn create_case(&self, case: &NewCase, recorded_by: Option<i64>) -> StoreResult<i64> {
+        let submission = &case.submission;
+        let at = encode_instant(submission.received_at);
+        let mut tx = self.pool.begin().await?;
+        let resident_id = insert_resident(&mut tx, &submission.contact, &at).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO cases (reference, service, team, channel, resident_id, status, due_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+        )
+        .bind(case.reference.as_compact())
+        .bind(&submission.service)
+        .bind(&case.team)
+        .bind(submission.channel.as_str())
+        .bind(resident_id)
+        .bind(Status::New.as_str())
+        .bind(encode_date(case.due_by))
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await;
+        let case_id: i64 = match inserted {
+            Ok(row) => row.get(0),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(StoreError::DuplicateReference),
+            Err(e) => return Err(e.into()),
+        };
+        sqlx::query(
+            "INSERT INTO contacts (case_id, resident_id, channel, received_at, answers, summary, recorded_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(case_id)
+        .bind(resident_id)
+        .bind(submission.channel.as_str())
+        .bind(&at)
+        .bind(to_json(&submission.answers)?)
+        .bind(&submission.summary)
+        .bind(recorded_by)
+        .execute(&mut *tx)
+        .await?;
+        let created = CaseEvent::Created { channel: submission.channel, service: submission.service.clone() };
+        insert_event(&mut tx, case_id, &at, recorded_by, &created).await?;
+        tx.commit().await?;
+        Ok(case_id)
+    }
+
+    /// Appends an event and moves the case's projection from `before` to the state it implies.
+    /// Fails with `Conflict` if someone else changed the case since `before` was read.
+    pub async fn append_event(
+        &self,
+        case_id: i64,
+        before: &CaseState,
+        event: &CaseEvent,
+        actor: Option<i64>,
+        at: Timestamp,
+    ) -> StoreResult<CaseState> {
+        let after = before.apply(event);
+        let at = encode_instant(at);
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE cases SET status = $1, assigned_to = $2, outcome = $3, updated_at = $4
+             WHERE id = $5 AND status = $6 AND (assigned_to = $7 OR (assigned_to IS NULL AND $7 IS NULL))",
+        )
+        .bind(after.status.as_str())
+        .bind(after.assigned_to)
+        .bind(&after.outcome)
+        .bind(&at)
+        .bind(case_id)
+        .bind(before.status.as_str())
+        .bind(before.assigned_to)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        insert_event(&mut tx, case_id, &at, actor, event).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn case_by_reference(&self, reference: &Reference) -> StoreResult<Option<CaseDetail>> {
+        let sql = format!("{SUMMARY_SELECT} WHERE c.reference = $1");
+        let Some(row) = sqlx::query(&sql).bind(reference.as_compact()).fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let summary = summary_from_row(&row)?;
+        let resident_id: i64 = row.get("resident_id");
+        let contact = self.contact_details(resident_id).await?;
+        let contacts = self.contacts_for_case(summary.id).await?;
+        let events = self.events_for_case(summary.id).await?;
+        Ok(Some(CaseDetail { summary, resident_id, contact, contacts, events }))
+    }
+
+    /// A team's open cases, soonest due first (then oldest first).
+    pub async fn open_cases_for_team(&self, team: &str, assigned_to: Option<i64>, limit: i64) -> StoreResult<Vec<CaseSummary>> {
+        let sql = format!(
+            "{SUMMARY_SELECT} WHERE c.team = $1 AND c.status NOT IN ('resolved', 'closed')
+               AND ($2 IS NULL OR c.assigned_to = $2)
+             ORDER BY c.due_by, c.created_at LIMIT $3"
+        );
+        let rows = sqlx::query(&sql).bind(team).bind(assigned_to).bind(limit).fetch_all(&self.pool).await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    /// A service's cases, newest first.
+    pub async fn cases_for_service(&self, service: &str, limit: i64, offset: i64) -> StoreResult<Vec<CaseSummary>> {
+        let sql = format!("{SUMMARY_SELECT} WHERE c.service = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2 OFFSET $3");
+        let rows = sqlx::query(&sql).bind(service).bind(limit).bind(offset).fetch_all(&self.pool).await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    /// Open cases per team, for the console's list of queues.
+    pub async fn open_case_counts_by_team(&self) -> StoreResult<BTreeMap<String, i64>> {
+        let rows = sqlx::query(
+            "SELECT team, COUNT(*) FROM cases WHERE status NOT IN ('resolved', 'closed') GROUP BY team",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    pub async fn count_cases(&self) -> StoreResult<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM cases").fetch_one(&self.pool).await?.get(0))
+    }
+
+    async fn contact_details(&self, resident_id: i64) -> StoreResult<ContactDetails> {
+        let row = sqlx::query("SELECT name, email, phone, postcode FROM residents WHERE id = $1")
+            .bind(resident_id)
+            .fetch_one(&self.pool)
+            .await?;
+        let parse = |column: &str| -> Option<String> { row.get(column) };
+        Ok(ContactDetails {
+            name: row.get("name"),
+            email: parse("email").map(|e| frontdoor_domain::Email::parse(&e)).transpose().map_err(corrupt)?,
+            phone: parse("phone").map(|p| frontdoor_domain::UkPhone::parse(&p)).transpose().map_err(corrupt)?,
+            postcode: parse("postcode").map(|p| frontdoor_domain::Postcode::parse(&p)).transpose().map_err(corrupt)?,
+        })
+    }
+
+    async fn contacts_for_case(&self, case_id: i64) -> StoreResult<Vec<ContactRecord>> {
+        let rows = sqlx::query(
+            "SELECT k.channel, k.received_at, k.answers, k.summary, s.name AS recorded_by_name
+             FROM contacts k LEFT JOIN staff s ON s.id = k.recorded_by WHERE k.case_id = $1 ORDER BY k.id",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ContactRecord {
+                    channel: parse_channel(r.get("channel"))?,
+                    received_at: decode_instant(r.get("received_at"))?,
+                    answers: serde_json::from_str(r.get("answers")).map_err(corrupt)?,
+                    summary: r.get("summary"),
+                    recorded_by_name: r.get("recorded_by_name"),
+                })
+            })
+            .collect()
+    }
+
+    async fn events_for_case(&self, case_id: i64) -> StoreResult<Vec<EventRecord>> {
+        let rows = sqlx::query(
+            "SELECT e.at, e.data, s.name AS actor_name FROM case_events e
+             LEFT JOIN staff s ON s.id = e.actor_staff_id WHERE e.case_id = $1 ORDER BY e.id",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EventRecord {
+                    at: decode_instant(r.get("at"))?,
+                    actor_name: r.get("actor_name"),
+                    event: serde_json::from_str(r.get("data")).map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+}
+
+async fn insert_resident(tx: &mut Transaction<'_, Sqlite>, contact: &ContactDetails, at: &str) -> StoreResult<i64> {
+    let row = sqlx::query("INSERT INTO residents (name, email, phone, postcode, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(&contact.name)
+        .bind(contact.email.as_ref().map(|e| e.as_str()))
+        .bind(contact.phone.as_ref().map(|p| p.as_str()))
+        .bind(contact.postcode.as_ref().map(|p| p.as_str()))
+        .bind(at)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(row.get(0))
+}
+
+async fn insert_event(
+    tx: &mut Transaction<'_, Sqlite>,
+    case_id: i64,
+    at: &str,
+    actor: Option<i64>,
+    event: &CaseEvent,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO case_events (case_id, at, actor_staff_id, kind, data) VALUES ($1, $2, $3, $4, $5)")
+        .bind(case_id)
+        .bind(at)
+        .bind(actor)
+        .bind(event.kind())
+        .bind(to_json(event)?)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn summary_from_row(row: &SqliteRow) -> StoreResult<CaseSummary> {
+    let reference: String = row.get("reference");
+    Ok(CaseSummary {
+        id: row.get("id"),
+        reference: Reference::parse(&reference).map_err(corrupt)?,
+        service: row.get("service"),
+        team: row.get("team"),
+        channel: parse_channel(row.get("channel"))?,
+        state: CaseState {
+            status: Status::parse(row.get("status")).map_err(corrupt)?,
+            assigned_to: row.get("assigned_to"),
+            outcome: row.get("outcome"),
+        },
+        assigned_to_name: row.get("assigned_to_name"),
+        resident_name: row.get("resident_name"),
+        due_by: decode_date(row.get("due_by"))?,
+        created_at: decode_instant(row.get("created_at"))?,
+    })
+}
+
+fn parse_channel(text: &str) -> StoreResult<Channel> {
+    Channel::parse(text).map_err(corrupt)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(corrupt)
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
