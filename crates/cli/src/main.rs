@@ -1,1 +1,260 @@
-fn main() {}
+//! `frontdoor`: the one binary. Run with no arguments it serves the demo council, seeding
+//! demo data into an empty database first; the subcommands are for real deployments.
+
+mod demo;
+mod settings;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use frontdoor_domain::Catalogue;
+use frontdoor_store::{NewStaff, Store};
+use frontdoor_web::{AppState, WebSettings};
+use settings::Settings;
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "frontdoor",
+    version,
+    about = "One digital front door for a council's residents"
+)]
+struct Cli {
+    /// Settings file (TOML); FRONTDOOR_* environment variables override it.
+    #[arg(long, global = true, default_value = "frontdoor.toml")]
+    config: PathBuf,
+    /// Database URL, e.g. sqlite://data/frontdoor.db
+    #[arg(long, global = true)]
+    database: Option<String>,
+    /// The council's service catalogue (TOML); the demo council's is built in.
+    #[arg(long, global = true)]
+    catalogue: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal, console and API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long)]
+        addr: Option<String>,
+        /// Seed demo data and a demo sign-in if the database has no cases.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Add demo residents, cases and a demo staff sign-in.
+    Demo {
+        /// How many demo cases to create.
+        #[arg(long, default_value_t = 300)]
+        cases: usize,
+    },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a member of staff, or reset their password; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Team slug from the catalogue, e.g. waste.
+        #[arg(long)]
+        team: String,
+        #[arg(long, default_value = "officer", value_parser = ["agent", "officer", "team-lead", "manager", "admin"])]
+        role: String,
+    },
+    /// Print a new API token for a member of staff (valid 90 days).
+    Token {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    init_logging();
+    if let Err(error) = run(Cli::parse()).await {
+        eprintln!("frontdoor: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let mut settings = Settings::load(&cli.config)?;
+    if let Some(database) = cli.database {
+        settings.database = database;
+    }
+    if let Some(catalogue) = cli.catalogue {
+        settings.catalogue = Some(catalogue);
+    }
+    match cli.command {
+        None => serve(settings, true).await,
+        Some(Command::Serve { addr, demo }) => {
+            if let Some(addr) = addr {
+                settings.addr = addr;
+            }
+            serve(settings, demo).await
+        }
+        Some(Command::Migrate) => {
+            open_store(&settings).await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Some(Command::Demo { cases }) => {
+            let (store, catalogue) = open_all(&settings).await?;
+            let sign_in = demo::seed(&store, &catalogue, cases).await?;
+            print_sign_in(&sign_in, &settings.addr);
+            Ok(())
+        }
+        Some(Command::User { command }) => user(settings, command).await,
+    }
+}
+
+fn load_catalogue(settings: &Settings) -> Result<Catalogue> {
+    let (name, text) = match &settings.catalogue {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read catalogue {}", path.display()))?;
+            (path.display().to_string(), text)
+        }
+        None => (
+            "catalogue/demo-council.toml (built in)".to_owned(),
+            demo::DEMO_CATALOGUE.to_owned(),
+        ),
+    };
+    Catalogue::parse(&name, &text).context("the service catalogue is not valid")
+}
+
+async fn open_store(settings: &Settings) -> Result<Store> {
+    Store::open(&settings.database)
+        .await
+        .context("cannot open the database")
+}
+
+async fn open_all(settings: &Settings) -> Result<(Store, Catalogue)> {
+    let catalogue = load_catalogue(settings)?;
+    let store = open_store(settings).await?;
+    store.sync_teams(&catalogue.teams).await?;
+    Ok((store, catalogue))
+}
+
+async fn serve(settings: Settings, demo: bool) -> Result<()> {
+    let (store, catalogue) = open_all(&settings).await?;
+    if demo && store.count_cases().await? == 0 {
+        let sign_in = demo::seed(&store, &catalogue, 300).await?;
+        print_sign_in(&sign_in, &settings.addr);
+    } else if demo {
+        println!(
+            "Demo data is already loaded. To set a new demo password run:\n  cargo run --release -- user add --email {} --name \"Demo Officer\" --team waste",
+            demo::DEMO_EMAIL
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&settings.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.addr))?;
+    println!(
+        "Front Door for {} is running at http://{}/ (staff console at /console). Press Ctrl+C to stop.",
+        catalogue.council.name, settings.addr
+    );
+    let state = AppState::new(
+        store,
+        catalogue,
+        WebSettings {
+            secure_cookies: settings.secure_cookies,
+        },
+    );
+    frontdoor_web::serve(listener, state)
+        .await
+        .context("the server stopped with an error")
+}
+
+fn print_sign_in(sign_in: &demo::SignIn, addr: &str) {
+    println!("\nDemo staff sign-in (shown once; it is stored only as a hash):");
+    println!("  console:  http://{addr}/console");
+    println!("  email:    {}", sign_in.email);
+    println!("  password: {}\n", sign_in.password);
+}
+
+async fn user(settings: Settings, command: UserCommand) -> Result<()> {
+    let (store, catalogue) = open_all(&settings).await?;
+    match command {
+        UserCommand::Add {
+            email,
+            name,
+            team,
+            role,
+        } => {
+            if catalogue.team(&team).is_none() {
+                let known: Vec<&str> = catalogue.teams.iter().map(|t| t.slug.as_str()).collect();
+                bail!(
+                    "unknown team '{team}'; teams in the catalogue: {}",
+                    known.join(", ")
+                );
+            }
+            frontdoor_domain::Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+            let password = read_password()?;
+            let hash = frontdoor_web::hash_password(&password).map_err(anyhow::Error::msg)?;
+            store
+                .upsert_staff(NewStaff {
+                    email: &email,
+                    name: &name,
+                    team: &team,
+                    role: &role,
+                    password_hash: &hash,
+                })
+                .await?;
+            println!("Saved {email} ({role}, {team}). They can sign in at /console.");
+        }
+        UserCommand::Token { email } => {
+            let staff = store
+                .staff_by_email(&email)
+                .await?
+                .with_context(|| format!("no member of staff with email {email}"))?;
+            let state = AppState::new(store, catalogue, WebSettings::default());
+            let token = frontdoor_web::issue_api_token(
+                &state,
+                staff.id,
+                jiff::SignedDuration::from_hours(24 * 90),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+/// Reads a password from standard input (first line), refusing short ones.
+fn read_password() -> Result<String> {
+    eprintln!("Type the password and press Enter (at least 12 characters):");
+    let mut input = String::new();
+    std::io::stdin()
+        .lock()
+        .take(1024)
+        .read_to_string(&mut input)
+        .context("cannot read the password")?;
+    let password = input.lines().next().unwrap_or("").to_owned();
+    if password.chars().count() < 12 {
+        bail!("the password must be at least 12 characters");
+    }
+    Ok(password)
+}

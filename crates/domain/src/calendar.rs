@@ -91,7 +91,8 @@ pub fn london() -> TimeZone {
 }
 
 fn next_day(day: Date) -> Date {
-    day.tomorrow().expect("dates in service are far from jiff's upper bound")
+    day.tomorrow()
+        .expect("dates in service are far from jiff's upper bound")
 }
 
 fn is_weekend(day: Date) -> bool {
@@ -103,8 +104,16 @@ pub fn bank_holidays(year: i16) -> Vec<Date> {
     let mut days: Vec<Date> = Vec::with_capacity(10);
     let easter = easter_sunday(year);
     days.push(substitute(date(year, 1, 1), &[]));
-    days.push(easter.checked_sub(jiff::Span::new().days(2)).expect("Easter is in spring"));
-    days.push(easter.checked_add(jiff::Span::new().days(1)).expect("Easter is in spring"));
+    days.push(
+        easter
+            .checked_sub(jiff::Span::new().days(2))
+            .expect("Easter is in spring"),
+    );
+    days.push(
+        easter
+            .checked_add(jiff::Span::new().days(1))
+            .expect("Easter is in spring"),
+    );
     if let Some(early_may) = early_may(year) {
         days.push(early_may);
     }
@@ -199,20 +208,120 @@ mod tests {
     #[test]
     fn published_bank_holidays_match_the_computed_ones() {
         let published: [(i16, &[(i8, i8)]); 8] = [
-            (2020, &[(1, 1), (4, 10), (4, 13), (5, 8), (5, 25), (8, 31), (12, 25), (12, 28)]),
-            (2021, &[(1, 1), (4, 2), (4, 5), (5, 3), (5, 31), (8, 30), (12, 27), (12, 28)]),
+            (
+                2020,
+                &[
+                    (1, 1),
+                    (4, 10),
+                    (4, 13),
+                    (5, 8),
+                    (5, 25),
+                    (8, 31),
+                    (12, 25),
+                    (12, 28),
+                ],
+            ),
+            (
+                2021,
+                &[
+                    (1, 1),
+                    (4, 2),
+                    (4, 5),
+                    (5, 3),
+                    (5, 31),
+                    (8, 30),
+                    (12, 27),
+                    (12, 28),
+                ],
+            ),
             (
                 2022,
-                &[(1, 3), (4, 15), (4, 18), (5, 2), (6, 2), (6, 3), (8, 29), (9, 19), (12, 26), (12, 27)],
+                &[
+                    (1, 3),
+                    (4, 15),
+                    (4, 18),
+                    (5, 2),
+                    (6, 2),
+                    (6, 3),
+                    (8, 29),
+                    (9, 19),
+                    (12, 26),
+                    (12, 27),
+                ],
             ),
-            (2023, &[(1, 2), (4, 7), (4, 10), (5, 1), (5, 8), (5, 29), (8, 28), (12, 25), (12, 26)]),
-            (2024, &[(1, 1), (3, 29), (4, 1), (5, 6), (5, 27), (8, 26), (12, 25), (12, 26)]),
-            (2025, &[(1, 1), (4, 18), (4, 21), (5, 5), (5, 26), (8, 25), (12, 25), (12, 26)]),
-            (2026, &[(1, 1), (4, 3), (4, 6), (5, 4), (5, 25), (8, 31), (12, 25), (12, 28)]),
-            (2027, &[(1, 1), (3, 26), (3, 29), (5, 3), (5, 31), (8, 30), (12, 27), (12, 28)]),
+            (
+                2023,
+                &[
+                    (1, 2),
+                    (4, 7),
+                    (4, 10),
+                    (5, 1),
+                    (5, 8),
+                    (5, 29),
+                    (8, 28),
+                    (12, 25),
+                    (12, 26),
+                ],
+            ),
+            (
+                2024,
+                &[
+                    (1, 1),
+                    (3, 29),
+                    (4, 1),
+                    (5, 6),
+                    (5, 27),
+                    (8, 26),
+                    (12, 25),
+                    (12, 26),
+                ],
+            ),
+            (
+                2025,
+                &[
+                    (1, 1),
+                    (4, 18),
+                    (4, 21),
+                    (5, 5),
+                    (5, 26),
+                    (8, 25),
+                    (12, 25),
+                    (12, 26),
+                ],
+            ),
+            (
+                2026,
+                &[
+                    (1, 1),
+                    (4, 3),
+                    (4, 6),
+                    (5, 4),
+                    (5, 25),
+                    (8, 31),
+                    (12, 25),
+                    (12, 28),
+                ],
+            ),
+            (
+                2027,
+                &[
+                    (1, 1),
+                    (3, 26),
+                    (3, 29),
+                    (5, 3),
+                    (5, 31),
+                    (8, 30),
+                    (12, 27),
+                    (12, 28),
+                ],
+            ),
         ];
         for (year, list) in published {
-            assert_eq!(bank_holidays(year), days(list, year), "bank holidays in {year}");
+            assert_eq!(
+                bank_holidays(year),
+                days(list, year),
+                "bank holidays in {year}"
+            );
         }
     }
 
@@ -228,8 +337,14 @@ mod tests {
     fn sla_clock_skips_christmas_and_the_weekend() {
         let calendar = WorkingCalendar::england_and_wales();
         // Thursday 24 December 2026: Friday 25 and Monday 28 are bank holidays.
-        assert_eq!(calendar.add_working_days(date(2026, 12, 24), 1), date(2026, 12, 29));
-        assert_eq!(calendar.add_working_days(date(2026, 12, 24), 2), date(2026, 12, 30));
+        assert_eq!(
+            calendar.add_working_days(date(2026, 12, 24), 1),
+            date(2026, 12, 29)
+        );
+        assert_eq!(
+            calendar.add_working_days(date(2026, 12, 24), 2),
+            date(2026, 12, 30)
+        );
     }
 
     #[test]

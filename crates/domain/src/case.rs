@@ -123,10 +123,24 @@ impl fmt::Display for Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum CaseEvent {
-    Created { channel: Channel, service: String },
-    Assigned { officer_id: i64, officer: String, team: String },
-    Note { text: String, visible_to_resident: bool },
-    StatusChanged { from: Status, to: Status, outcome: Option<String> },
+    Created {
+        channel: Channel,
+        service: String,
+    },
+    Assigned {
+        officer_id: i64,
+        officer: String,
+        team: String,
+    },
+    Note {
+        text: String,
+        visible_to_resident: bool,
+    },
+    StatusChanged {
+        from: Status,
+        to: Status,
+        outcome: Option<String>,
+    },
 }
 
 impl CaseEvent {
@@ -143,22 +157,48 @@ impl CaseEvent {
     /// notes stay inside the council, but the resident still sees that something changed.
     pub fn for_resident(&self, team_name: &str) -> String {
         match self {
-            CaseEvent::Created { channel, .. } => format!("We received your request ({})", channel.label().to_lowercase()),
-            CaseEvent::Assigned { .. } => format!("An officer in the {team_name} team is dealing with your request"),
-            CaseEvent::Note { text, visible_to_resident: true } => format!("Update from the council: {text}"),
-            CaseEvent::Note { visible_to_resident: false, .. } => "The council updated its notes on your request".into(),
-            CaseEvent::StatusChanged { to, outcome: Some(outcome), .. } => format!("{}: {outcome}", to.label()),
-            CaseEvent::StatusChanged { to, outcome: None, .. } => format!("Status changed to: {}", to.label().to_lowercase()),
+            CaseEvent::Created { channel, .. } => format!(
+                "We received your request ({})",
+                channel.label().to_lowercase()
+            ),
+            CaseEvent::Assigned { .. } => {
+                format!("An officer in the {team_name} team is dealing with your request")
+            }
+            CaseEvent::Note {
+                text,
+                visible_to_resident: true,
+            } => format!("Update from the council: {text}"),
+            CaseEvent::Note {
+                visible_to_resident: false,
+                ..
+            } => "The council updated its notes on your request".into(),
+            CaseEvent::StatusChanged {
+                to,
+                outcome: Some(outcome),
+                ..
+            } => format!("{}: {outcome}", to.label()),
+            CaseEvent::StatusChanged {
+                to, outcome: None, ..
+            } => format!("Status changed to: {}", to.label().to_lowercase()),
         }
     }
 
     /// How the event reads in the staff console.
     pub fn for_staff(&self) -> String {
         match self {
-            CaseEvent::Created { channel, service } => format!("Case created for {service} by {}", channel.label().to_lowercase()),
+            CaseEvent::Created { channel, service } => format!(
+                "Case created for {service} by {}",
+                channel.label().to_lowercase()
+            ),
             CaseEvent::Assigned { officer, team, .. } => format!("Assigned to {officer} ({team})"),
-            CaseEvent::Note { text, visible_to_resident: true } => format!("Note (shown to resident): {text}"),
-            CaseEvent::Note { text, visible_to_resident: false } => format!("Internal note: {text}"),
+            CaseEvent::Note {
+                text,
+                visible_to_resident: true,
+            } => format!("Note (shown to resident): {text}"),
+            CaseEvent::Note {
+                text,
+                visible_to_resident: false,
+            } => format!("Internal note: {text}"),
             CaseEvent::StatusChanged { from, to, outcome } => {
                 let base = format!("Status {} → {}", from.label(), to.label());
                 match outcome {
@@ -180,7 +220,11 @@ pub struct CaseState {
 
 impl CaseState {
     pub fn new() -> Self {
-        Self { status: Status::New, assigned_to: None, outcome: None }
+        Self {
+            status: Status::New,
+            assigned_to: None,
+            outcome: None,
+        }
     }
 
     /// The state after an event: the one place that says how each event changes a case.
@@ -226,7 +270,10 @@ pub fn add_note(text: &str, visible_to_resident: bool) -> Result<CaseEvent, Case
     let text = text.trim();
     match text.chars().count() {
         0 => Err(CaseError::NoteMissing),
-        1..=5000 => Ok(CaseEvent::Note { text: text.to_owned(), visible_to_resident }),
+        1..=5000 => Ok(CaseEvent::Note {
+            text: text.to_owned(),
+            visible_to_resident,
+        }),
         _ => Err(CaseError::NoteTooLong),
     }
 }
@@ -262,7 +309,12 @@ pub struct NewCase {
 
 impl NewCase {
     /// Decides the team and the date the council promises to act by.
-    pub fn open(service: &Service, submission: Submission, calendar: &WorkingCalendar, reference: Reference) -> Self {
+    pub fn open(
+        service: &Service,
+        submission: Submission,
+        calendar: &WorkingCalendar,
+        reference: Reference,
+    ) -> Self {
         Self {
             reference,
             team: service.team.clone(),
@@ -280,11 +332,18 @@ mod tests {
     fn a_case_is_worked_then_closed_with_an_outcome_and_can_reopen() {
         assert_eq!(status_after_assignment(Status::New), Status::Assigned);
         assert!(change_status(Status::Assigned, Status::InProgress, "").is_ok());
-        assert_eq!(change_status(Status::InProgress, Status::Closed, "  "), Err(CaseError::OutcomeMissing));
+        assert_eq!(
+            change_status(Status::InProgress, Status::Closed, "  "),
+            Err(CaseError::OutcomeMissing)
+        );
         let closed = change_status(Status::InProgress, Status::Closed, "Bin collected").unwrap();
         assert_eq!(
             closed,
-            CaseEvent::StatusChanged { from: Status::InProgress, to: Status::Closed, outcome: Some("Bin collected".into()) }
+            CaseEvent::StatusChanged {
+                from: Status::InProgress,
+                to: Status::Closed,
+                outcome: Some("Bin collected".into())
+            }
         );
         assert!(change_status(Status::Closed, Status::InProgress, "").is_ok());
     }
@@ -292,22 +351,42 @@ mod tests {
     #[test]
     fn replaying_the_events_gives_the_current_state() {
         let events = [
-            CaseEvent::Created { channel: Channel::Web, service: "missed-bin-collection".into() },
-            CaseEvent::Assigned { officer_id: 7, officer: "Sam".into(), team: "Waste".into() },
+            CaseEvent::Created {
+                channel: Channel::Web,
+                service: "missed-bin-collection".into(),
+            },
+            CaseEvent::Assigned {
+                officer_id: 7,
+                officer: "Sam".into(),
+                team: "Waste".into(),
+            },
             change_status(Status::Assigned, Status::InProgress, "").unwrap(),
             add_note("On the way", true).unwrap(),
             change_status(Status::InProgress, Status::Closed, "Collected").unwrap(),
         ];
         let state = events.iter().fold(CaseState::new(), |s, e| s.apply(e));
-        assert_eq!(state, CaseState { status: Status::Closed, assigned_to: Some(7), outcome: Some("Collected".into()) });
+        assert_eq!(
+            state,
+            CaseState {
+                status: Status::Closed,
+                assigned_to: Some(7),
+                outcome: Some("Collected".into())
+            }
+        );
         let reopened = state.apply(&change_status(Status::Closed, Status::InProgress, "").unwrap());
-        assert_eq!((reopened.status, reopened.outcome), (Status::InProgress, None));
+        assert_eq!(
+            (reopened.status, reopened.outcome),
+            (Status::InProgress, None)
+        );
     }
 
     #[test]
     fn a_closed_case_cannot_jump_straight_to_awaiting_the_resident() {
         let error = change_status(Status::Closed, Status::AwaitingResident, "").unwrap_err();
-        assert_eq!(error.to_string(), "A case that is closed cannot move to waiting for your reply");
+        assert_eq!(
+            error.to_string(),
+            "A case that is closed cannot move to waiting for your reply"
+        );
     }
 
     #[test]

@@ -72,7 +72,11 @@ impl Catalogue {
     pub fn parse(file: &str, text: &str) -> Result<Self, CatalogueError> {
         let raw: RawCatalogue = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-            CatalogueError { file: file.into(), line, reason: e.message().trim().to_owned() }
+            CatalogueError {
+                file: file.into(),
+                line,
+                reason: e.message().trim().to_owned(),
+            }
         })?;
         Checker { file, text }.check(raw)
     }
@@ -89,11 +93,17 @@ impl Catalogue {
         self.topics.iter().find(|t| t.slug == slug)
     }
 
-    pub fn services_in_topic<'a>(&'a self, topic: &'a str) -> impl Iterator<Item = &'a Service> + 'a {
+    pub fn services_in_topic<'a>(
+        &'a self,
+        topic: &'a str,
+    ) -> impl Iterator<Item = &'a Service> + 'a {
         self.services.iter().filter(move |s| s.topic == topic)
     }
 
-    pub fn services_for_team<'a>(&'a self, team: &'a str) -> impl Iterator<Item = &'a Service> + 'a {
+    pub fn services_for_team<'a>(
+        &'a self,
+        team: &'a str,
+    ) -> impl Iterator<Item = &'a Service> + 'a {
         self.services.iter().filter(move |s| s.team == team)
     }
 
@@ -115,8 +125,8 @@ impl Catalogue {
 }
 
 const STOP_WORDS: [&str; 22] = [
-    "a", "an", "the", "my", "i", "to", "of", "for", "and", "or", "in", "on", "is", "it", "me", "how",
-    "do", "can", "with", "about", "your", "you",
+    "a", "an", "the", "my", "i", "to", "of", "for", "and", "or", "in", "on", "is", "it", "me",
+    "how", "do", "can", "with", "about", "your", "you",
 ];
 
 /// Lower-cased words with a plural "s" taken off, so "bins" finds "bin".
@@ -138,7 +148,11 @@ fn stem(word: &str) -> String {
 /// Name words count most, then keywords, then the description.
 fn service_score(service: &Service, words: &[String]) -> u32 {
     let name = search_words(&service.name);
-    let keywords: Vec<String> = service.keywords.iter().flat_map(|k| search_words(k)).collect();
+    let keywords: Vec<String> = service
+        .keywords
+        .iter()
+        .flat_map(|k| search_words(k))
+        .collect();
     let description = search_words(&service.description);
     words
         .iter()
@@ -248,16 +262,30 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn fail<T>(&self, at: usize, reason: impl Into<String>) -> Result<T, CatalogueError> {
-        Err(CatalogueError { file: self.file.into(), line: line_of(self.text, at), reason: reason.into() })
+        Err(CatalogueError {
+            file: self.file.into(),
+            line: line_of(self.text, at),
+            reason: reason.into(),
+        })
     }
 
     fn check(&self, raw: RawCatalogue) -> Result<Catalogue, CatalogueError> {
         let teams = self.check_unique(raw.teams, |t| &t.slug, "team")?;
         let topics = self.check_unique(raw.topics, |t| &t.slug, "topic")?;
-        let teams: Vec<Team> = teams.into_iter().map(|t| Team { slug: t.slug, name: t.name }).collect();
+        let teams: Vec<Team> = teams
+            .into_iter()
+            .map(|t| Team {
+                slug: t.slug,
+                name: t.name,
+            })
+            .collect();
         let topics: Vec<Topic> = topics
             .into_iter()
-            .map(|t| Topic { slug: t.slug, name: t.name, description: t.description })
+            .map(|t| Topic {
+                slug: t.slug,
+                name: t.name,
+                description: t.description,
+            })
             .collect();
         let mut seen = BTreeSet::new();
         let mut services = Vec::with_capacity(raw.services.len());
@@ -272,17 +300,37 @@ impl Checker<'_> {
         if services.is_empty() {
             return self.fail(0, "the catalogue lists no services");
         }
-        Ok(Catalogue { council: Council { id: raw.council.id, name: raw.council.name, phone: raw.council.phone }, teams, topics, services })
+        Ok(Catalogue {
+            council: Council {
+                id: raw.council.id,
+                name: raw.council.name,
+                phone: raw.council.phone,
+            },
+            teams,
+            topics,
+            services,
+        })
     }
 
-    fn check_unique<T>(&self, items: Vec<Spanned<T>>, key: impl Fn(&T) -> &String, what: &str) -> Result<Vec<T>, CatalogueError> {
+    fn check_unique<T>(
+        &self,
+        items: Vec<Spanned<T>>,
+        key: impl Fn(&T) -> &String,
+        what: &str,
+    ) -> Result<Vec<T>, CatalogueError> {
         let mut seen = BTreeSet::new();
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             let at = item.span().start;
             let inner = item.into_inner();
             if !is_slug(key(&inner)) {
-                return self.fail(at, format!("{what} slug '{}' must be lower-case letters, digits and hyphens", key(&inner)));
+                return self.fail(
+                    at,
+                    format!(
+                        "{what} slug '{}' must be lower-case letters, digits and hyphens",
+                        key(&inner)
+                    ),
+                );
             }
             if !seen.insert(key(&inner).clone()) {
                 return self.fail(at, format!("{what} '{}' is listed twice", key(&inner)));
@@ -292,25 +340,55 @@ impl Checker<'_> {
         Ok(out)
     }
 
-    fn check_service(&self, at: usize, raw: RawService, teams: &[Team], topics: &[Topic]) -> Result<Service, CatalogueError> {
+    fn check_service(
+        &self,
+        at: usize,
+        raw: RawService,
+        teams: &[Team],
+        topics: &[Topic],
+    ) -> Result<Service, CatalogueError> {
         let slug = raw.slug.clone();
         if !is_slug(&slug) {
-            return self.fail(at, format!("service slug '{slug}' must be lower-case letters, digits and hyphens"));
+            return self.fail(
+                at,
+                format!("service slug '{slug}' must be lower-case letters, digits and hyphens"),
+            );
         }
         let Some(team) = teams.iter().find(|t| t.slug == raw.team) else {
-            return self.fail(at, format!("service '{slug}' names team '{}', which is not listed under [[team]]", raw.team));
+            return self.fail(
+                at,
+                format!(
+                    "service '{slug}' names team '{}', which is not listed under [[team]]",
+                    raw.team
+                ),
+            );
         };
         if !topics.iter().any(|t| t.slug == raw.topic) {
-            return self.fail(at, format!("service '{slug}' names topic '{}', which is not listed under [[topic]]", raw.topic));
+            return self.fail(
+                at,
+                format!(
+                    "service '{slug}' names topic '{}', which is not listed under [[topic]]",
+                    raw.topic
+                ),
+            );
         }
         if raw.sla_working_days == 0 {
-            return self.fail(at, format!("service '{slug}' needs an SLA of at least 1 working day"));
+            return self.fail(
+                at,
+                format!("service '{slug}' needs an SLA of at least 1 working day"),
+            );
         }
         if raw.channels.is_empty() {
-            return self.fail(at, format!("service '{slug}' needs at least one optimum channel"));
+            return self.fail(
+                at,
+                format!("service '{slug}' needs at least one optimum channel"),
+            );
         }
         if raw.fields.is_empty() {
-            return self.fail(at, format!("service '{slug}' has no form fields: add at least one [[service.field]]"));
+            return self.fail(
+                at,
+                format!("service '{slug}' has no form fields: add at least one [[service.field]]"),
+            );
         }
         let fields = self.check_fields(&slug, raw.fields)?;
         Ok(Service {
@@ -331,27 +409,55 @@ impl Checker<'_> {
         })
     }
 
-    fn check_fields(&self, service: &str, raw: Vec<Spanned<RawField>>) -> Result<Vec<Field>, CatalogueError> {
+    fn check_fields(
+        &self,
+        service: &str,
+        raw: Vec<Spanned<RawField>>,
+    ) -> Result<Vec<Field>, CatalogueError> {
         let mut seen = BTreeSet::new();
         let mut fields = Vec::with_capacity(raw.len());
         for spanned in raw {
             let at = spanned.span().start;
             let f = spanned.into_inner();
             if !is_slug(&f.id) || f.id.starts_with("contact") {
-                return self.fail(at, format!("field id '{}' in '{service}' must be a slug not starting 'contact'", f.id));
+                return self.fail(
+                    at,
+                    format!(
+                        "field id '{}' in '{service}' must be a slug not starting 'contact'",
+                        f.id
+                    ),
+                );
             }
             if !seen.insert(f.id.clone()) {
                 return self.fail(at, format!("field '{}' appears twice in '{service}'", f.id));
             }
             let is_choice = f.kind == FieldKind::Choice;
             if is_choice && f.choices.len() < 2 {
-                return self.fail(at, format!("choice field '{}' in '{service}' needs at least two choices", f.id));
+                return self.fail(
+                    at,
+                    format!(
+                        "choice field '{}' in '{service}' needs at least two choices",
+                        f.id
+                    ),
+                );
             }
             if !is_choice && !f.choices.is_empty() {
-                return self.fail(at, format!("field '{}' in '{service}' has choices but is not a choice field", f.id));
+                return self.fail(
+                    at,
+                    format!(
+                        "field '{}' in '{service}' has choices but is not a choice field",
+                        f.id
+                    ),
+                );
             }
             if f.date_rule.is_some() && f.kind != FieldKind::Date {
-                return self.fail(at, format!("field '{}' in '{service}' has a date_rule but is not a date", f.id));
+                return self.fail(
+                    at,
+                    format!(
+                        "field '{}' in '{service}' has a date_rule but is not a date",
+                        f.id
+                    ),
+                );
             }
             fields.push(Field {
                 id: f.id,
@@ -371,7 +477,9 @@ impl Checker<'_> {
 
 fn is_slug(text: &str) -> bool {
     !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !text.starts_with('-')
 }
 
@@ -437,19 +545,28 @@ choices = ["Recycling", "General waste"]
         let broken = SMALL.replace("level = 1", "level = 7");
         let error = Catalogue::parse("demo.toml", &broken).unwrap_err();
         assert_eq!(error.line, 22, "{error}");
-        assert!(error.reason.contains("level must be 0, 1, 2 or 3"), "{error}");
+        assert!(
+            error.reason.contains("level must be 0, 1, 2 or 3"),
+            "{error}"
+        );
     }
 
     #[test]
     fn an_unknown_key_is_refused_rather_than_ignored() {
-        let broken = SMALL.replace("location_based = true", "location_based = true\nsla_days = 3");
+        let broken = SMALL.replace(
+            "location_based = true",
+            "location_based = true\nsla_days = 3",
+        );
         let error = Catalogue::parse("demo.toml", &broken).unwrap_err();
         assert!(error.reason.contains("sla_days"), "{error}");
     }
 
     #[test]
     fn a_choice_with_one_option_is_refused() {
-        let broken = SMALL.replace(r#"choices = ["Recycling", "General waste"]"#, r#"choices = ["Recycling"]"#);
+        let broken = SMALL.replace(
+            r#"choices = ["Recycling", "General waste"]"#,
+            r#"choices = ["Recycling"]"#,
+        );
         let error = Catalogue::parse("demo.toml", &broken).unwrap_err();
         assert!(error.reason.contains("at least two choices"), "{error}");
         assert_eq!(error.line, 28, "{error}");

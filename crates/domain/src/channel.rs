@@ -17,7 +17,9 @@ pub enum Channel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Unknown channel '{0}': use one of web, email, phone, face-to-face, sms, social, chat, api")]
+#[error(
+    "Unknown channel '{0}': use one of web, email, phone, face-to-face, sms, social, chat, api"
+)]
 pub struct UnknownChannel(pub String);
 
 impl Channel {

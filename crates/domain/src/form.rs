@@ -94,6 +94,11 @@ impl Field {
         }
     }
 
+    /// The summary as the check-answers page shows it: "Which bin was missed".
+    pub fn summary_title(&self) -> String {
+        upper_first(&self.summary)
+    }
+
     /// The names of the inputs this question posts.
     pub fn input_names(&self) -> Vec<String> {
         let parts: &[&str] = match self.kind {
@@ -105,7 +110,11 @@ impl Field {
     }
 
     fn error(&self, input: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError { field: self.id.clone(), input: input.into(), message: message.into() }
+        FieldError {
+            field: self.id.clone(),
+            input: input.into(),
+            message: message.into(),
+        }
     }
 
     fn missing(&self, input: impl Into<String>) -> FieldError {
@@ -118,7 +127,11 @@ impl Field {
 
     fn validate_single(&self, value: &str) -> Result<Option<Answer>, FieldError> {
         if value.is_empty() {
-            return if self.required { Err(self.missing(&self.id)) } else { Ok(None) };
+            return if self.required {
+                Err(self.missing(&self.id))
+            } else {
+                Ok(None)
+            };
         }
         let contact = |e: ContactError| self.error(&self.id, e.to_string());
         let answer = match self.kind {
@@ -128,7 +141,9 @@ impl Field {
             FieldKind::Postcode => Answer::Postcode(Postcode::parse(value).map_err(contact)?),
             FieldKind::Choice => Answer::Choice(self.check_choice(value)?),
             FieldKind::YesNo => Answer::YesNo(self.check_yes_no(value)?),
-            FieldKind::Date | FieldKind::Address => unreachable!("composite kinds are validated apart"),
+            FieldKind::Date | FieldKind::Address => {
+                unreachable!("composite kinds are validated apart")
+            }
         };
         Ok(Some(answer))
     }
@@ -139,7 +154,10 @@ impl Field {
             _ => DEFAULT_TEXT_LIMIT,
         });
         if value.chars().count() > limit {
-            let message = format!("{} must be {limit} characters or fewer", upper_first(&self.summary));
+            let message = format!(
+                "{} must be {limit} characters or fewer",
+                upper_first(&self.summary)
+            );
             return Err(self.error(&self.id, message));
         }
         Ok(value.to_owned())
@@ -162,52 +180,90 @@ impl Field {
     }
 
     fn validate_date(&self, raw: &RawAnswers, today: Date) -> Result<Option<Answer>, FieldError> {
-        let part = |name: &str| raw.get(&format!("{}-{name}", self.id)).map(|s| s.trim()).unwrap_or("");
+        let part = |name: &str| {
+            raw.get(&format!("{}-{name}", self.id))
+                .map(|s| s.trim())
+                .unwrap_or("")
+        };
         let (day, month, year) = (part("day"), part("month"), part("year"));
         if day.is_empty() && month.is_empty() && year.is_empty() {
-            return if self.required { Err(self.missing(format!("{}-day", self.id))) } else { Ok(None) };
+            return if self.required {
+                Err(self.missing(format!("{}-day", self.id)))
+            } else {
+                Ok(None)
+            };
         }
         let summary = upper_first(&self.summary);
         for (name, value) in [("day", day), ("month", month), ("year", year)] {
             if value.is_empty() {
-                return Err(self.error(format!("{}-{name}", self.id), format!("{summary} must include a {name}")));
+                return Err(self.error(
+                    format!("{}-{name}", self.id),
+                    format!("{summary} must include a {name}"),
+                ));
             }
         }
-        let real = || self.error(format!("{}-day", self.id), format!("{summary} must be a real date"));
+        let real = || {
+            self.error(
+                format!("{}-day", self.id),
+                format!("{summary} must be a real date"),
+            )
+        };
         let (d, m, y) = (day.parse::<i8>(), month.parse::<i8>(), year.parse::<i16>());
-        let (Ok(d), Ok(m), Ok(y)) = (d, m, y) else { return Err(real()) };
+        let (Ok(d), Ok(m), Ok(y)) = (d, m, y) else {
+            return Err(real());
+        };
         if !(1900..=2200).contains(&y) {
-            return Err(self.error(format!("{}-year", self.id), format!("{summary} must include a 4-digit year")));
+            return Err(self.error(
+                format!("{}-year", self.id),
+                format!("{summary} must include a 4-digit year"),
+            ));
         }
         let date = Date::new(y, m, d).map_err(|_| real())?;
         match self.date_rule {
-            Some(DateRule::PastOrToday) if date > today => {
-                Err(self.error(format!("{}-day", self.id), format!("{summary} must be today or in the past")))
-            }
-            Some(DateRule::TodayOrFuture) if date < today => {
-                Err(self.error(format!("{}-day", self.id), format!("{summary} must be today or in the future")))
-            }
+            Some(DateRule::PastOrToday) if date > today => Err(self.error(
+                format!("{}-day", self.id),
+                format!("{summary} must be today or in the past"),
+            )),
+            Some(DateRule::TodayOrFuture) if date < today => Err(self.error(
+                format!("{}-day", self.id),
+                format!("{summary} must be today or in the future"),
+            )),
             _ => Ok(Some(Answer::Date(date))),
         }
     }
 
     fn validate_address(&self, raw: &RawAnswers) -> Result<Option<Answer>, FieldError> {
-        let part = |name: &str| raw.get(&format!("{}-{name}", self.id)).map(|s| s.trim()).unwrap_or("");
-        let (line1, line2, town, postcode) = (part("line1"), part("line2"), part("town"), part("postcode"));
+        let part = |name: &str| {
+            raw.get(&format!("{}-{name}", self.id))
+                .map(|s| s.trim())
+                .unwrap_or("")
+        };
+        let (line1, line2, town, postcode) =
+            (part("line1"), part("line2"), part("town"), part("postcode"));
         if [line1, line2, town, postcode].iter().all(|p| p.is_empty()) && !self.required {
             return Ok(None);
         }
         let input = |name: &str| format!("{}-{name}", self.id);
         if line1.is_empty() {
-            return Err(self.error(input("line1"), "Enter address line 1, typically the building and street"));
+            return Err(self.error(
+                input("line1"),
+                "Enter address line 1, typically the building and street",
+            ));
         }
         if town.is_empty() {
             return Err(self.error(input("town"), "Enter town or city"));
         }
-        if [line1, line2, town].iter().any(|p| p.chars().count() > DEFAULT_TEXT_LIMIT) {
-            return Err(self.error(input("line1"), format!("Each address line must be {DEFAULT_TEXT_LIMIT} characters or fewer")));
+        if [line1, line2, town]
+            .iter()
+            .any(|p| p.chars().count() > DEFAULT_TEXT_LIMIT)
+        {
+            return Err(self.error(
+                input("line1"),
+                format!("Each address line must be {DEFAULT_TEXT_LIMIT} characters or fewer"),
+            ));
         }
-        let postcode = Postcode::parse(postcode).map_err(|e| self.error(input("postcode"), e.to_string()))?;
+        let postcode =
+            Postcode::parse(postcode).map_err(|e| self.error(input("postcode"), e.to_string()))?;
         Ok(Some(Answer::Address(Address {
             line1: line1.to_owned(),
             line2: (!line2.is_empty()).then(|| line2.to_owned()),
@@ -251,7 +307,10 @@ impl Answer {
             }
             Answer::Address(a) => {
                 put(format!("{field_id}-line1"), a.line1.clone());
-                put(format!("{field_id}-line2"), a.line2.clone().unwrap_or_default());
+                put(
+                    format!("{field_id}-line2"),
+                    a.line2.clone().unwrap_or_default(),
+                );
                 put(format!("{field_id}-town"), a.town.clone());
                 put(format!("{field_id}-postcode"), a.postcode.to_string());
             }
@@ -275,25 +334,54 @@ pub mod contact_inputs {
 pub fn validate_contact(raw: &RawAnswers) -> Result<ContactDetails, Vec<FieldError>> {
     use contact_inputs::*;
     let value = |name: &str| raw.get(name).map(|s| s.trim()).unwrap_or("");
-    let error = |input: &str, message: String| FieldError { field: input.into(), input: input.into(), message };
+    let error = |input: &str, message: String| FieldError {
+        field: input.into(),
+        input: input.into(),
+        message,
+    };
     let mut errors = Vec::new();
-    let name = parse_name(value(NAME)).map_err(|e| errors.push(error(NAME, e.to_string()))).ok();
+    let name = parse_name(value(NAME))
+        .map_err(|e| errors.push(error(NAME, e.to_string())))
+        .ok();
     let optional = |input: &str| (!value(input).is_empty()).then(|| value(input));
-    let email = optional(EMAIL).and_then(|v| Email::parse(v).map_err(|e| errors.push(error(EMAIL, e.to_string()))).ok());
-    let phone = optional(PHONE).and_then(|v| UkPhone::parse(v).map_err(|e| errors.push(error(PHONE, e.to_string()))).ok());
-    let postcode =
-        optional(POSTCODE).and_then(|v| Postcode::parse(v).map_err(|e| errors.push(error(POSTCODE, e.to_string()))).ok());
+    let email = optional(EMAIL).and_then(|v| {
+        Email::parse(v)
+            .map_err(|e| errors.push(error(EMAIL, e.to_string())))
+            .ok()
+    });
+    let phone = optional(PHONE).and_then(|v| {
+        UkPhone::parse(v)
+            .map_err(|e| errors.push(error(PHONE, e.to_string())))
+            .ok()
+    });
+    let postcode = optional(POSTCODE).and_then(|v| {
+        Postcode::parse(v)
+            .map_err(|e| errors.push(error(POSTCODE, e.to_string())))
+            .ok()
+    });
     if optional(EMAIL).is_none() && optional(POSTCODE).is_none() {
-        errors.push(error(EMAIL, "Enter an email address or a postcode, so you can track your request".into()));
+        errors.push(error(
+            EMAIL,
+            "Enter an email address or a postcode, so you can track your request".into(),
+        ));
     }
     match (name, errors.is_empty()) {
-        (Some(name), true) => Ok(ContactDetails { name, email, phone, postcode }),
+        (Some(name), true) => Ok(ContactDetails {
+            name,
+            email,
+            phone,
+            postcode,
+        }),
         _ => Err(errors),
     }
 }
 
 /// Validates every question of a form at once (assisted entry and the API send them together).
-pub fn validate_all(fields: &[Field], raw: &RawAnswers, today: Date) -> Result<BTreeMap<String, Answer>, Vec<FieldError>> {
+pub fn validate_all(
+    fields: &[Field],
+    raw: &RawAnswers,
+    today: Date,
+) -> Result<BTreeMap<String, Answer>, Vec<FieldError>> {
     let mut answers = BTreeMap::new();
     let mut errors = Vec::new();
     for field in fields {
@@ -305,7 +393,11 @@ pub fn validate_all(fields: &[Field], raw: &RawAnswers, today: Date) -> Result<B
             Err(error) => errors.push(error),
         }
     }
-    if errors.is_empty() { Ok(answers) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(answers)
+    } else {
+        Err(errors)
+    }
 }
 
 fn lower_first(text: &str) -> String {
@@ -345,39 +437,82 @@ mod tests {
     }
 
     fn raw(pairs: &[(&str, &str)]) -> RawAnswers {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     const TODAY: Date = date(2026, 11, 25);
 
     #[test]
     fn a_missing_answer_says_what_to_enter_or_select() {
-        let text = field("details", FieldKind::Text).validate(&raw(&[]), TODAY).unwrap_err();
+        let text = field("details", FieldKind::Text)
+            .validate(&raw(&[]), TODAY)
+            .unwrap_err();
         assert_eq!(text.message, "Enter the thing");
-        let choice = field("bin", FieldKind::Choice).validate(&raw(&[("bin", "Wheelie")]), TODAY).unwrap_err();
+        let choice = field("bin", FieldKind::Choice)
+            .validate(&raw(&[("bin", "Wheelie")]), TODAY)
+            .unwrap_err();
         assert_eq!(choice.message, "Select the thing");
     }
 
     #[test]
     fn dates_name_the_missing_part_and_refuse_the_future() {
         let f = field("when", FieldKind::Date);
-        let missing = f.validate(&raw(&[("when-day", "3"), ("when-year", "2026")]), TODAY).unwrap_err();
-        assert_eq!((missing.input.as_str(), missing.message.as_str()), ("when-month", "The thing must include a month"));
-        let unreal = f.validate(&raw(&[("when-day", "31"), ("when-month", "2"), ("when-year", "2026")]), TODAY);
+        let missing = f
+            .validate(&raw(&[("when-day", "3"), ("when-year", "2026")]), TODAY)
+            .unwrap_err();
+        assert_eq!(
+            (missing.input.as_str(), missing.message.as_str()),
+            ("when-month", "The thing must include a month")
+        );
+        let unreal = f.validate(
+            &raw(&[
+                ("when-day", "31"),
+                ("when-month", "2"),
+                ("when-year", "2026"),
+            ]),
+            TODAY,
+        );
         assert_eq!(unreal.unwrap_err().message, "The thing must be a real date");
-        let future = f.validate(&raw(&[("when-day", "1"), ("when-month", "1"), ("when-year", "2027")]), TODAY);
-        assert_eq!(future.unwrap_err().message, "The thing must be today or in the past");
-        let ok = f.validate(&raw(&[("when-day", "24"), ("when-month", "11"), ("when-year", "2026")]), TODAY);
+        let future = f.validate(
+            &raw(&[
+                ("when-day", "1"),
+                ("when-month", "1"),
+                ("when-year", "2027"),
+            ]),
+            TODAY,
+        );
+        assert_eq!(
+            future.unwrap_err().message,
+            "The thing must be today or in the past"
+        );
+        let ok = f.validate(
+            &raw(&[
+                ("when-day", "24"),
+                ("when-month", "11"),
+                ("when-year", "2026"),
+            ]),
+            TODAY,
+        );
         assert_eq!(ok.unwrap(), Some(Answer::Date(date(2026, 11, 24))));
     }
 
     #[test]
     fn an_address_needs_a_first_line_a_town_and_a_real_postcode() {
         let f = field("where", FieldKind::Address);
-        let no_town = f.validate(&raw(&[("where-line1", "1 High St"), ("where-postcode", "LS1 4AP")]), TODAY);
+        let no_town = f.validate(
+            &raw(&[("where-line1", "1 High St"), ("where-postcode", "LS1 4AP")]),
+            TODAY,
+        );
         assert_eq!(no_town.unwrap_err().input, "where-town");
         let bad_postcode = f.validate(
-            &raw(&[("where-line1", "1 High St"), ("where-town", "Leeds"), ("where-postcode", "nope")]),
+            &raw(&[
+                ("where-line1", "1 High St"),
+                ("where-town", "Leeds"),
+                ("where-postcode", "nope"),
+            ]),
             TODAY,
         );
         assert_eq!(bad_postcode.unwrap_err().input, "where-postcode");
@@ -387,7 +522,9 @@ mod tests {
     fn too_long_text_is_refused_with_the_limit() {
         let mut f = field("details", FieldKind::Text);
         f.max_length = Some(5);
-        let error = f.validate(&raw(&[("details", "abcdef")]), TODAY).unwrap_err();
+        let error = f
+            .validate(&raw(&[("details", "abcdef")]), TODAY)
+            .unwrap_err();
         assert_eq!(error.message, "The thing must be 5 characters or fewer");
     }
 
@@ -403,10 +540,21 @@ mod tests {
         let errors = validate_contact(&raw(&[("contact-phone", "07700 900982")])).unwrap_err();
         let inputs: Vec<&str> = errors.iter().map(|e| e.input.as_str()).collect();
         assert_eq!(inputs, ["contact-name", "contact-email"]);
-        let ok = validate_contact(&raw(&[("contact-name", " Jo  Bloggs "), ("contact-postcode", "ls14ap")])).unwrap();
-        assert_eq!((ok.name.as_str(), ok.postcode.unwrap().as_str()), ("Jo Bloggs", "LS1 4AP"));
-        let bad = validate_contact(&raw(&[("contact-name", "Jo"), ("contact-email", "jo@")])).unwrap_err();
-        assert_eq!(bad[0].message, "Enter an email address in the correct format, like name@example.com");
+        let ok = validate_contact(&raw(&[
+            ("contact-name", " Jo  Bloggs "),
+            ("contact-postcode", "ls14ap"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (ok.name.as_str(), ok.postcode.unwrap().as_str()),
+            ("Jo Bloggs", "LS1 4AP")
+        );
+        let bad = validate_contact(&raw(&[("contact-name", "Jo"), ("contact-email", "jo@")]))
+            .unwrap_err();
+        assert_eq!(
+            bad[0].message,
+            "Enter an email address in the correct format, like name@example.com"
+        );
     }
 
     proptest! {

@@ -131,7 +131,10 @@ mod tests {
     fn typing_mistakes_get_a_clear_reason() {
         assert_eq!(Reference::parse("  "), Err(ReferenceError::Empty));
         assert_eq!(Reference::parse("ABC"), Err(ReferenceError::WrongLength));
-        assert_eq!(Reference::parse("ABCD-EFG0"), Err(ReferenceError::BadCharacter));
+        assert_eq!(
+            Reference::parse("ABCD-EFG0"),
+            Err(ReferenceError::BadCharacter)
+        );
     }
 
     proptest! {

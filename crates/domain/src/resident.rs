@@ -59,9 +59,20 @@ fn is_inward(code: &str) -> bool {
 fn is_outward(code: &str) -> bool {
     let shape: String = code
         .bytes()
-        .map(|b| if b.is_ascii_digit() { '9' } else if b.is_ascii_alphabetic() { 'A' } else { '?' })
+        .map(|b| {
+            if b.is_ascii_digit() {
+                '9'
+            } else if b.is_ascii_alphabetic() {
+                'A'
+            } else {
+                '?'
+            }
+        })
         .collect();
-    matches!(shape.as_str(), "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A") || code == "GIR"
+    matches!(
+        shape.as_str(),
+        "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A"
+    ) || code == "GIR"
 }
 
 impl TryFrom<String> for Postcode {
@@ -150,7 +161,9 @@ impl Email {
         };
         let well_formed = !local.is_empty()
             && trimmed.len() <= 254
-            && !trimmed.chars().any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '>')
+            && !trimmed
+                .chars()
+                .any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '>')
             && !domain.contains('@')
             && domain.contains('.')
             && !domain.starts_with('.')
@@ -227,7 +240,16 @@ mod tests {
 
     #[test]
     fn postcodes_are_accepted_however_they_are_typed() {
-        for typed in ["sw1a1aa", " SW1A 1AA ", "ls1 4ap", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "EC1A 1BB"] {
+        for typed in [
+            "sw1a1aa",
+            " SW1A 1AA ",
+            "ls1 4ap",
+            "M1 1AE",
+            "B33 8TH",
+            "CR2 6XH",
+            "DN55 1PT",
+            "EC1A 1BB",
+        ] {
             let parsed = Postcode::parse(typed).unwrap();
             assert_eq!(parsed.as_str().len(), parsed.as_str().trim().len());
             assert!(parsed.as_str().contains(' '));
@@ -237,15 +259,34 @@ mod tests {
 
     #[test]
     fn things_that_are_not_postcodes_are_rejected() {
-        for typed in ["", "12345", "SW1A", "SW1A 1A", "ABCDE 1AA", "SW1A 11A", "1W1A 1AA", "SW!A 1AA"] {
-            assert_eq!(Postcode::parse(typed), Err(ContactError::Postcode), "{typed}");
+        for typed in [
+            "",
+            "12345",
+            "SW1A",
+            "SW1A 1A",
+            "ABCDE 1AA",
+            "SW1A 11A",
+            "1W1A 1AA",
+            "SW!A 1AA",
+        ] {
+            assert_eq!(
+                Postcode::parse(typed),
+                Err(ContactError::Postcode),
+                "{typed}"
+            );
         }
     }
 
     #[test]
     fn phone_numbers_in_international_form_become_national() {
-        assert_eq!(UkPhone::parse("+44 7700 900982").unwrap().as_str(), "07700900982");
-        assert_eq!(UkPhone::parse("(01632) 960-001").unwrap().as_str(), "01632960001");
+        assert_eq!(
+            UkPhone::parse("+44 7700 900982").unwrap().as_str(),
+            "07700900982"
+        );
+        assert_eq!(
+            UkPhone::parse("(01632) 960-001").unwrap().as_str(),
+            "01632960001"
+        );
         assert!(UkPhone::parse("07700 900982").unwrap().is_mobile());
         assert!(UkPhone::parse("12345").is_err());
         assert!(UkPhone::parse("0770090098x").is_err());
@@ -253,8 +294,19 @@ mod tests {
 
     #[test]
     fn emails_need_a_local_part_and_a_domain() {
-        assert_eq!(Email::parse(" Jo@Example.ORG ").unwrap().as_str(), "Jo@example.org");
-        for bad in ["", "jo", "jo@", "@example.org", "jo@example", "jo @example.org", "jo@example..org"] {
+        assert_eq!(
+            Email::parse(" Jo@Example.ORG ").unwrap().as_str(),
+            "Jo@example.org"
+        );
+        for bad in [
+            "",
+            "jo",
+            "jo@",
+            "@example.org",
+            "jo@example",
+            "jo @example.org",
+            "jo@example..org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }

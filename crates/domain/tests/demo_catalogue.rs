@@ -4,7 +4,9 @@ use frontdoor_domain::Catalogue;
 use std::path::PathBuf;
 
 fn repo_file(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
 }
 
 fn demo_catalogue() -> Catalogue {
@@ -25,17 +27,27 @@ fn every_reference_service_is_in_the_demo_catalogue_as_listed() {
         let [slug, name, department, level, sla, statute, location] = cells[..] else {
             panic!("unexpected row shape: {line}");
         };
-        let service = catalogue.service(slug).unwrap_or_else(|| panic!("{slug} is missing"));
+        let service = catalogue
+            .service(slug)
+            .unwrap_or_else(|| panic!("{slug} is missing"));
         assert_eq!(service.name, name, "{slug}");
         assert_eq!(service.department, department, "{slug}");
         assert_eq!(service.level.number().to_string(), level, "{slug}");
         assert_eq!(service.sla_working_days.to_string(), sla, "{slug}");
-        assert_eq!(service.statutory_basis.as_deref().unwrap_or(""), statute, "{slug}");
+        assert_eq!(
+            service.statutory_basis.as_deref().unwrap_or(""),
+            statute,
+            "{slug}"
+        );
         assert_eq!(service.location_based, location == "yes", "{slug}");
         rows += 1;
     }
     assert_eq!(rows, 39);
-    assert_eq!(catalogue.services.len(), rows, "the demo catalogue has only the reference services");
+    assert_eq!(
+        catalogue.services.len(),
+        rows,
+        "the demo catalogue has only the reference services"
+    );
 }
 
 #[test]
@@ -43,7 +55,11 @@ fn residents_find_the_missed_bin_service_by_searching() {
     let catalogue = demo_catalogue();
     for query in ["missed bin", "my bin wasn't collected", "wheelie bin"] {
         let found = catalogue.search(query);
-        assert_eq!(found.first().map(|s| s.slug.as_str()), Some("missed-bin-collection"), "{query}");
+        assert_eq!(
+            found.first().map(|s| s.slug.as_str()),
+            Some("missed-bin-collection"),
+            "{query}"
+        );
     }
 }
 
@@ -51,6 +67,10 @@ fn residents_find_the_missed_bin_service_by_searching() {
 fn every_topic_on_the_home_page_has_services() {
     let catalogue = demo_catalogue();
     for topic in &catalogue.topics {
-        assert!(catalogue.services_in_topic(&topic.slug).count() > 0, "{}", topic.slug);
+        assert!(
+            catalogue.services_in_topic(&topic.slug).count() > 0,
+            "{}",
+            topic.slug
+        );
     }
 }

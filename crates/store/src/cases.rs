@@ -81,7 +81,9 @@ impl Store {
         .await;
         let case_id: i64 = match inserted {
             Ok(row) => row.get(0),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(StoreError::DuplicateReference),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::DuplicateReference);
+            }
             Err(e) => return Err(e.into()),
         };
         sqlx::query(
@@ -97,7 +99,10 @@ impl Store {
         .bind(recorded_by)
         .execute(&mut *tx)
         .await?;
-        let created = CaseEvent::Created { channel: submission.channel, service: submission.service.clone() };
+        let created = CaseEvent::Created {
+            channel: submission.channel,
+            service: submission.service.clone(),
+        };
         insert_event(&mut tx, case_id, &at, recorded_by, &created).await?;
         tx.commit().await?;
         Ok(case_id)
@@ -137,9 +142,16 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn case_by_reference(&self, reference: &Reference) -> StoreResult<Option<CaseDetail>> {
+    pub async fn case_by_reference(
+        &self,
+        reference: &Reference,
+    ) -> StoreResult<Option<CaseDetail>> {
         let sql = format!("{SUMMARY_SELECT} WHERE c.reference = $1");
-        let Some(row) = sqlx::query(&sql).bind(reference.as_compact()).fetch_optional(&self.pool).await? else {
+        let Some(row) = sqlx::query(&sql)
+            .bind(reference.as_compact())
+            .fetch_optional(&self.pool)
+            .await?
+        else {
             return Ok(None);
         };
         let summary = summary_from_row(&row)?;
@@ -147,24 +159,52 @@ impl Store {
         let contact = self.contact_details(resident_id).await?;
         let contacts = self.contacts_for_case(summary.id).await?;
         let events = self.events_for_case(summary.id).await?;
-        Ok(Some(CaseDetail { summary, resident_id, contact, contacts, events }))
+        Ok(Some(CaseDetail {
+            summary,
+            resident_id,
+            contact,
+            contacts,
+            events,
+        }))
     }
 
     /// A team's open cases, soonest due first (then oldest first).
-    pub async fn open_cases_for_team(&self, team: &str, assigned_to: Option<i64>, limit: i64) -> StoreResult<Vec<CaseSummary>> {
+    pub async fn open_cases_for_team(
+        &self,
+        team: &str,
+        assigned_to: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<CaseSummary>> {
         let sql = format!(
             "{SUMMARY_SELECT} WHERE c.team = $1 AND c.status NOT IN ('resolved', 'closed')
                AND ($2 IS NULL OR c.assigned_to = $2)
              ORDER BY c.due_by, c.created_at LIMIT $3"
         );
-        let rows = sqlx::query(&sql).bind(team).bind(assigned_to).bind(limit).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql)
+            .bind(team)
+            .bind(assigned_to)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(summary_from_row).collect()
     }
 
     /// A service's cases, newest first.
-    pub async fn cases_for_service(&self, service: &str, limit: i64, offset: i64) -> StoreResult<Vec<CaseSummary>> {
-        let sql = format!("{SUMMARY_SELECT} WHERE c.service = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2 OFFSET $3");
-        let rows = sqlx::query(&sql).bind(service).bind(limit).bind(offset).fetch_all(&self.pool).await?;
+    pub async fn cases_for_service(
+        &self,
+        service: &str,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<CaseSummary>> {
+        let sql = format!(
+            "{SUMMARY_SELECT} WHERE c.service = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2 OFFSET $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(service)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(summary_from_row).collect()
     }
 
@@ -179,7 +219,10 @@ impl Store {
     }
 
     pub async fn count_cases(&self) -> StoreResult<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM cases").fetch_one(&self.pool).await?.get(0))
+        Ok(sqlx::query("SELECT COUNT(*) FROM cases")
+            .fetch_one(&self.pool)
+            .await?
+            .get(0))
     }
 
     async fn contact_details(&self, resident_id: i64) -> StoreResult<ContactDetails> {
@@ -190,9 +233,18 @@ impl Store {
         let parse = |column: &str| -> Option<String> { row.get(column) };
         Ok(ContactDetails {
             name: row.get("name"),
-            email: parse("email").map(|e| frontdoor_domain::Email::parse(&e)).transpose().map_err(corrupt)?,
-            phone: parse("phone").map(|p| frontdoor_domain::UkPhone::parse(&p)).transpose().map_err(corrupt)?,
-            postcode: parse("postcode").map(|p| frontdoor_domain::Postcode::parse(&p)).transpose().map_err(corrupt)?,
+            email: parse("email")
+                .map(|e| frontdoor_domain::Email::parse(&e))
+                .transpose()
+                .map_err(corrupt)?,
+            phone: parse("phone")
+                .map(|p| frontdoor_domain::UkPhone::parse(&p))
+                .transpose()
+                .map_err(corrupt)?,
+            postcode: parse("postcode")
+                .map(|p| frontdoor_domain::Postcode::parse(&p))
+                .transpose()
+                .map_err(corrupt)?,
         })
     }
 
@@ -237,7 +289,11 @@ impl Store {
     }
 }
 
-async fn insert_resident(tx: &mut Transaction<'_, Sqlite>, contact: &ContactDetails, at: &str) -> StoreResult<i64> {
+async fn insert_resident(
+    tx: &mut Transaction<'_, Sqlite>,
+    contact: &ContactDetails,
+    at: &str,
+) -> StoreResult<i64> {
     let row = sqlx::query("INSERT INTO residents (name, email, phone, postcode, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(&contact.name)
         .bind(contact.email.as_ref().map(|e| e.as_str()))

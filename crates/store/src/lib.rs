@@ -14,8 +14,8 @@ pub use cases::{CaseDetail, CaseSummary, ContactRecord, EventRecord};
 pub use sessions::SessionRecord;
 pub use staff::{NewStaff, StaffRecord};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -27,7 +27,10 @@ pub enum StoreError {
     #[error("unsupported database URL '{0}': use sqlite://PATH (PostgreSQL support is planned)")]
     UnsupportedUrl(String),
     #[error("could not create the database folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("the reference is already in use")]
@@ -59,9 +62,14 @@ impl Store {
     /// Opens the database without migrating it.
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let path = sqlite_path(url)?;
-        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| StoreError::Folder { path: parent.display().to_string(), source })?;
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
+                path: parent.display().to_string(),
+                source,
+            })?;
         }
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
             .create_if_missing(true)
@@ -69,7 +77,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         Ok(Self { pool })
     }
 
@@ -118,9 +129,18 @@ mod tests {
 
     #[test]
     fn database_urls_name_a_sqlite_file_or_are_refused() {
-        assert_eq!(sqlite_path("sqlite://data/frontdoor.db").unwrap(), "data/frontdoor.db");
-        assert_eq!(sqlite_path("sqlite:/tmp/x.db?mode=rwc").unwrap(), "/tmp/x.db");
+        assert_eq!(
+            sqlite_path("sqlite://data/frontdoor.db").unwrap(),
+            "data/frontdoor.db"
+        );
+        assert_eq!(
+            sqlite_path("sqlite:/tmp/x.db?mode=rwc").unwrap(),
+            "/tmp/x.db"
+        );
         assert_eq!(sqlite_path("./data/fd.db").unwrap(), "./data/fd.db");
-        assert!(matches!(sqlite_path("mysql://db/front"), Err(StoreError::UnsupportedUrl(_))));
+        assert!(matches!(
+            sqlite_path("mysql://db/front"),
+            Err(StoreError::UnsupportedUrl(_))
+        ));
     }
 }

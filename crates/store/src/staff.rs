@@ -28,7 +28,11 @@ pub struct StaffRecord {
 impl std::fmt::Debug for StaffRecord {
     // The password hash is never formatted, so it cannot end up in a log line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StaffRecord").field("id", &self.id).field("team", &self.team).field("role", &self.role).finish()
+        f.debug_struct("StaffRecord")
+            .field("id", &self.id)
+            .field("team", &self.team)
+            .field("role", &self.role)
+            .finish()
     }
 }
 
@@ -56,18 +60,27 @@ impl Store {
 
     pub async fn staff_by_email(&self, email: &str) -> StoreResult<Option<StaffRecord>> {
         let sql = format!("SELECT {STAFF_COLUMNS} FROM staff WHERE email = $1");
-        let row = sqlx::query(&sql).bind(email.trim().to_lowercase()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| staff_from_row(&r)).transpose()
     }
 
     pub async fn staff_by_id(&self, id: i64) -> StoreResult<Option<StaffRecord>> {
         let sql = format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| staff_from_row(&r)).transpose()
     }
 
     pub async fn count_staff(&self) -> StoreResult<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM staff").fetch_one(&self.pool).await?.get(0))
+        Ok(sqlx::query("SELECT COUNT(*) FROM staff")
+            .fetch_one(&self.pool)
+            .await?
+            .get(0))
     }
 }
 

@@ -11,7 +11,8 @@ pub fn encode_instant(at: Timestamp) -> String {
 }
 
 pub fn decode_instant(text: &str) -> Result<Timestamp, StoreError> {
-    text.parse().map_err(|e| StoreError::Corrupt(format!("instant '{text}': {e}")))
+    text.parse()
+        .map_err(|e| StoreError::Corrupt(format!("instant '{text}': {e}")))
 }
 
 pub fn encode_date(day: Date) -> String {
@@ -19,7 +20,8 @@ pub fn encode_date(day: Date) -> String {
 }
 
 pub fn decode_date(text: &str) -> Result<Date, StoreError> {
-    text.parse().map_err(|e| StoreError::Corrupt(format!("date '{text}': {e}")))
+    text.parse()
+        .map_err(|e| StoreError::Corrupt(format!("date '{text}': {e}")))
 }
 
 #[cfg(test)]

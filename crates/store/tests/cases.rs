@@ -2,15 +2,26 @@
 
 use frontdoor_domain::case::{add_note, change_status};
 use frontdoor_domain::form::Answer;
-use frontdoor_domain::{CaseEvent, CaseState, Channel, ContactDetails, Email, NewCase, Reference, Status, Submission, Team};
+use frontdoor_domain::{
+    CaseEvent, CaseState, Channel, ContactDetails, Email, NewCase, Reference, Status, Submission,
+    Team,
+};
 use frontdoor_store::{NewStaff, Store, StoreError};
 use jiff::Timestamp;
 use jiff::civil::date;
 
 async fn fresh_store(dir: &tempfile::TempDir) -> Store {
     let url = format!("sqlite://{}/nested/frontdoor.db", dir.path().display());
-    let store = Store::open(&url).await.expect("a new database opens and migrates");
-    store.sync_teams(&[Team { slug: "waste".into(), name: "Waste".into() }]).await.unwrap();
+    let store = Store::open(&url)
+        .await
+        .expect("a new database opens and migrates");
+    store
+        .sync_teams(&[Team {
+            slug: "waste".into(),
+            name: "Waste".into(),
+        }])
+        .await
+        .unwrap();
     store
 }
 
@@ -23,7 +34,11 @@ fn missed_bin(reference: Reference) -> NewCase {
             service: "missed-bin-collection".into(),
             channel: Channel::Web,
             received_at: "2026-11-25T09:00:00Z".parse().unwrap(),
-            answers: [("bin-type".to_string(), Answer::Choice("Recycling (blue bin)".into()))].into(),
+            answers: [(
+                "bin-type".to_string(),
+                Answer::Choice("Recycling (blue bin)".into()),
+            )]
+            .into(),
             contact: ContactDetails {
                 name: "Jo Bloggs".into(),
                 email: Some(Email::parse("jo@example.org").unwrap()),
@@ -43,37 +58,85 @@ async fn a_case_is_stored_with_its_contact_and_history_and_survives_reopening() 
     {
         let store = fresh_store(&dir).await;
         officer = store
-            .upsert_staff(NewStaff { email: "Sam@Council.example", name: "Sam", team: "waste", role: "officer", password_hash: "x" })
+            .upsert_staff(NewStaff {
+                email: "Sam@Council.example",
+                name: "Sam",
+                team: "waste",
+                role: "officer",
+                password_hash: "x",
+            })
             .await
             .unwrap();
-        let case_id = store.create_case(&missed_bin(reference), None).await.unwrap();
-        let assigned = CaseEvent::Assigned { officer_id: officer, officer: "Sam".into(), team: "Waste".into() };
-        let state = store.append_event(case_id, &CaseState::new(), &assigned, Some(officer), Timestamp::now()).await.unwrap();
+        let case_id = store
+            .create_case(&missed_bin(reference), None)
+            .await
+            .unwrap();
+        let assigned = CaseEvent::Assigned {
+            officer_id: officer,
+            officer: "Sam".into(),
+            team: "Waste".into(),
+        };
+        let state = store
+            .append_event(
+                case_id,
+                &CaseState::new(),
+                &assigned,
+                Some(officer),
+                Timestamp::now(),
+            )
+            .await
+            .unwrap();
         assert_eq!(state.status, Status::Assigned);
         let note = add_note("Crew sent back", true).unwrap();
-        store.append_event(case_id, &state, &note, Some(officer), Timestamp::now()).await.unwrap();
+        store
+            .append_event(case_id, &state, &note, Some(officer), Timestamp::now())
+            .await
+            .unwrap();
     }
     let url = format!("sqlite://{}/nested/frontdoor.db", dir.path().display());
     let store = Store::open(&url).await.unwrap();
-    let case = store.case_by_reference(&reference).await.unwrap().expect("the case is still there");
+    let case = store
+        .case_by_reference(&reference)
+        .await
+        .unwrap()
+        .expect("the case is still there");
     assert_eq!(case.summary.state.status, Status::Assigned);
     assert_eq!(case.summary.assigned_to_name.as_deref(), Some("Sam"));
     assert_eq!(case.contact.email.unwrap().as_str(), "jo@example.org");
-    assert_eq!(case.contacts[0].answers["bin-type"], Answer::Choice("Recycling (blue bin)".into()));
+    assert_eq!(
+        case.contacts[0].answers["bin-type"],
+        Answer::Choice("Recycling (blue bin)".into())
+    );
     let kinds: Vec<&str> = case.events.iter().map(|e| e.event.kind()).collect();
     assert_eq!(kinds, ["created", "assigned", "note"]);
-    assert_eq!(store.staff_by_email("sam@council.example").await.unwrap().unwrap().id, officer);
+    assert_eq!(
+        store
+            .staff_by_email("sam@council.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        officer
+    );
 }
 
 #[tokio::test]
 async fn a_stale_change_is_refused_rather_than_overwriting_another_officer() {
     let dir = tempfile::tempdir().unwrap();
     let store = fresh_store(&dir).await;
-    let case_id = store.create_case(&missed_bin(Reference::from_payload([9; 7])), None).await.unwrap();
+    let case_id = store
+        .create_case(&missed_bin(Reference::from_payload([9; 7])), None)
+        .await
+        .unwrap();
     let start = change_status(Status::New, Status::InProgress, "").unwrap();
-    store.append_event(case_id, &CaseState::new(), &start, None, Timestamp::now()).await.unwrap();
+    store
+        .append_event(case_id, &CaseState::new(), &start, None, Timestamp::now())
+        .await
+        .unwrap();
     let close = change_status(Status::New, Status::Closed, "Done").unwrap();
-    let stale = store.append_event(case_id, &CaseState::new(), &close, None, Timestamp::now()).await;
+    let stale = store
+        .append_event(case_id, &CaseState::new(), &close, None, Timestamp::now())
+        .await;
     assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
 }
 
@@ -82,21 +145,46 @@ async fn a_reference_is_never_issued_twice() {
     let dir = tempfile::tempdir().unwrap();
     let store = fresh_store(&dir).await;
     let reference = Reference::from_payload([3; 7]);
-    store.create_case(&missed_bin(reference), None).await.unwrap();
+    store
+        .create_case(&missed_bin(reference), None)
+        .await
+        .unwrap();
     let again = store.create_case(&missed_bin(reference), None).await;
-    assert!(matches!(again, Err(StoreError::DuplicateReference)), "{again:?}");
-    assert_eq!(store.count_cases().await.unwrap(), 1, "the failed insert left nothing behind");
+    assert!(
+        matches!(again, Err(StoreError::DuplicateReference)),
+        "{again:?}"
+    );
+    assert_eq!(
+        store.count_cases().await.unwrap(),
+        1,
+        "the failed insert left nothing behind"
+    );
 }
 
 #[tokio::test]
 async fn case_history_cannot_be_rewritten() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("frontdoor.db");
-    let store = Store::open(&format!("sqlite://{}", path.display())).await.unwrap();
-    store.sync_teams(&[Team { slug: "waste".into(), name: "Waste".into() }]).await.unwrap();
-    store.create_case(&missed_bin(Reference::from_payload([4; 7])), None).await.unwrap();
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    let rewrite = sqlx::query("UPDATE case_events SET data = '{}'").execute(&pool).await;
+    let store = Store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    store
+        .sync_teams(&[Team {
+            slug: "waste".into(),
+            name: "Waste".into(),
+        }])
+        .await
+        .unwrap();
+    store
+        .create_case(&missed_bin(Reference::from_payload([4; 7])), None)
+        .await
+        .unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let rewrite = sqlx::query("UPDATE case_events SET data = '{}'")
+        .execute(&pool)
+        .await;
     assert!(rewrite.unwrap_err().to_string().contains("append-only"));
     let erase = sqlx::query("DELETE FROM case_events").execute(&pool).await;
     assert!(erase.unwrap_err().to_string().contains("append-only"));
@@ -114,5 +202,11 @@ async fn the_team_queue_lists_open_cases_soonest_due_first() {
     let queue = store.open_cases_for_team("waste", None, 50).await.unwrap();
     let due: Vec<i8> = queue.iter().map(|c| c.due_by.day()).collect();
     assert_eq!(due, [26, 28, 30]);
-    assert!(store.open_cases_for_team("highways", None, 50).await.unwrap().is_empty());
+    assert!(
+        store
+            .open_cases_for_team("highways", None, 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -1,1 +1,87 @@
-//! placeholder
+//! Front Door's HTTP face: the resident portal, the staff console and the JSON API,
+//! assembled into one router in [`app`].
+
+mod api;
+mod assets;
+mod casework;
+mod console;
+mod error;
+mod passwords;
+mod portal;
+mod session;
+mod state;
+mod views;
+
+pub use passwords::hash_password;
+pub use session::issue_api_token;
+pub use state::{AppState, WebSettings};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Largest request body accepted: generous for a long form, small enough to refuse floods.
+const BODY_LIMIT_BYTES: usize = 256 * 1024;
+
+const SECURITY_HEADERS: [(&str, &str); 5] = [
+    (
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "same-origin"),
+    ("cache-control", "no-store"),
+];
+
+/// Builds the whole application: every route, the session cookie layer and the security headers.
+pub fn app(state: AppState) -> Router {
+    let mut router = Router::new()
+        .merge(portal::routes())
+        .merge(console::routes())
+        .merge(api::routes())
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .fallback(|| async { error::WebError::NotFound })
+        .layer(axum::middleware::from_fn(session::session_cookies))
+        .with_state(state)
+        .merge(assets::routes());
+    for (name, value) in SECURITY_HEADERS {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    router.layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+}
+
+async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Serves the app on a bound listener until the process is asked to stop.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired_sessions().await {
+                tracing::warn!(error = %e, "could not remove expired sessions");
+            }
+        }
+    });
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}

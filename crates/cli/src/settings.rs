@@ -1,0 +1,52 @@
+//! Settings: built-in defaults, then a TOML file, then `FRONTDOOR_*` environment variables.
+
+use anyhow::{Context, Result};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Settings {
+    pub addr: String,
+    pub database: String,
+    /// The council's catalogue file; unset means the built-in demo council.
+    pub catalogue: Option<PathBuf>,
+    pub secure_cookies: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            database: "sqlite://data/frontdoor.db".into(),
+            catalogue: None,
+            secure_cookies: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    // A database URL can carry a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("addr", &self.addr)
+            .field("catalogue", &self.catalogue)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    pub fn load(file: &Path) -> Result<Self> {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("FRONTDOOR_"))
+            .extract()
+            .with_context(|| {
+                format!(
+                    "bad setting (in {} or a FRONTDOOR_ variable)",
+                    file.display()
+                )
+            })
+    }
+}

@@ -1,0 +1,372 @@
+//! The JSON API under /api/v1: create a case, read one, list a service's cases.
+//!
+//! Errors are JSON: `{"error": {"code", "message", "fields": [{"field", "message"}]}}`.
+//! Creating a case is open, like the portal; reading cases needs a staff API token
+//! (`frontdoor user token`) sent as `Authorization: Bearer TOKEN`.
+
+use crate::casework::open_case;
+use crate::session::staff_for_bearer;
+use crate::state::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header::AUTHORIZATION};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use frontdoor_domain::form::{
+    FieldError, RawAnswers, contact_inputs, validate_all, validate_contact,
+};
+use frontdoor_domain::{Channel, Reference, Submission};
+use frontdoor_store::{CaseDetail, CaseSummary};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cases", post(create_case))
+        .route("/api/v1/cases/{reference}", get(get_case))
+        .route("/api/v1/services", get(list_services))
+        .route("/api/v1/services/{slug}/cases", get(service_cases))
+}
+
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    fields: Vec<FieldError>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: vec![],
+        }
+    }
+
+    fn invalid(fields: Vec<FieldError>) -> Self {
+        Self {
+            fields,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "Some fields are not valid",
+            )
+        }
+    }
+
+    fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError {
+            field: field.into(),
+            input: field.into(),
+            message: message.into(),
+        }])
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let fields: Vec<Value> = self
+            .fields
+            .iter()
+            .map(|f| json!({"field": f.field, "input": f.input, "message": f.message}))
+            .collect();
+        let body = json!({"error": {"code": self.code, "message": self.message, "fields": fields}});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<crate::error::WebError> for ApiError {
+    fn from(e: crate::error::WebError) -> Self {
+        tracing::error!(error = %e, "api request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong; nothing was saved. Try again.",
+        )
+    }
+}
+
+impl From<frontdoor_store::StoreError> for ApiError {
+    fn from(e: frontdoor_store::StoreError) -> Self {
+        crate::error::WebError::from(e).into()
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Deserialize)]
+struct CreateCase {
+    service: String,
+    #[serde(default)]
+    channel: Option<String>,
+    #[serde(default)]
+    answers: BTreeMap<String, Value>,
+    contact: ContactBody,
+}
+
+#[derive(Deserialize, Default)]
+struct ContactBody {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    postcode: Option<String>,
+}
+
+/// Turns JSON answers into the same flat inputs a browser posts, so one validator serves both:
+/// dates as "YYYY-MM-DD", addresses as objects, yes/no as booleans.
+fn flatten_answers(answers: &BTreeMap<String, Value>) -> RawAnswers {
+    let mut raw = RawAnswers::new();
+    for (id, value) in answers {
+        match value {
+            Value::String(text) => {
+                if let Ok(date) = text.parse::<jiff::civil::Date>() {
+                    raw.insert(format!("{id}-day"), date.day().to_string());
+                    raw.insert(format!("{id}-month"), date.month().to_string());
+                    raw.insert(format!("{id}-year"), date.year().to_string());
+                }
+                raw.insert(id.clone(), text.clone());
+            }
+            Value::Bool(b) => {
+                raw.insert(id.clone(), if *b { "yes" } else { "no" }.into());
+            }
+            Value::Object(parts) => {
+                for (part, v) in parts {
+                    raw.insert(
+                        format!("{id}-{part}"),
+                        v.as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| v.to_string()),
+                    );
+                }
+            }
+            Value::Number(n) => {
+                raw.insert(id.clone(), n.to_string());
+            }
+            Value::Null | Value::Array(_) => {}
+        }
+    }
+    raw
+}
+
+fn contact_raw(contact: &ContactBody) -> RawAnswers {
+    let mut raw = RawAnswers::new();
+    raw.insert(contact_inputs::NAME.into(), contact.name.clone());
+    for (input, value) in [
+        (contact_inputs::EMAIL, &contact.email),
+        (contact_inputs::PHONE, &contact.phone),
+        (contact_inputs::POSTCODE, &contact.postcode),
+    ] {
+        raw.insert(input.into(), value.clone().unwrap_or_default());
+    }
+    raw
+}
+
+async fn create_case(
+    State(state): State<AppState>,
+    body: Result<Json<CreateCase>, JsonRejection>,
+) -> ApiResult<Response> {
+    let Json(body) =
+        body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text()))?;
+    let service = state
+        .catalogue
+        .service(&body.service)
+        .ok_or_else(|| ApiError::field("service", format!("Unknown service '{}'", body.service)))?;
+    let channel = match body.channel.as_deref() {
+        None => Channel::Api,
+        Some(text) => {
+            Channel::parse(text).map_err(|e| ApiError::field("channel", e.to_string()))?
+        }
+    };
+    let today = frontdoor_domain::calendar::london_date(Timestamp::now());
+    let answers = validate_all(&service.fields, &flatten_answers(&body.answers), today);
+    let contact = validate_contact(&contact_raw(&body.contact));
+    let (answers, contact) = match (answers, contact) {
+        (Ok(a), Ok(c)) => (a, c),
+        (a, c) => {
+            let mut fields = a.err().unwrap_or_default();
+            fields.extend(c.err().unwrap_or_default());
+            return Err(ApiError::invalid(fields));
+        }
+    };
+    let submission = Submission {
+        service: service.slug.clone(),
+        channel,
+        received_at: Timestamp::now(),
+        answers,
+        contact,
+        summary: None,
+    };
+    let case = open_case(&state, service, submission, None).await?;
+    let body = json!({
+        "reference": case.reference.to_string(),
+        "service": service.slug,
+        "status": "new",
+        "channel": channel.as_str(),
+        "due_by": case.due_by.to_string(),
+        "team": case.team,
+    });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+async fn require_staff(state: &AppState, headers: &HeaderMap) -> ApiResult<i64> {
+    let token = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let unauthorised = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorised",
+            "Send a staff API token as 'Authorization: Bearer TOKEN'",
+        )
+    };
+    let token = token.ok_or_else(unauthorised)?;
+    staff_for_bearer(state, token)
+        .await?
+        .ok_or_else(unauthorised)
+}
+
+#[derive(Serialize)]
+struct CaseJson {
+    reference: String,
+    service: String,
+    team: String,
+    status: String,
+    channel: String,
+    due_by: String,
+    created_at: String,
+    assigned_to: Option<String>,
+    outcome: Option<String>,
+}
+
+fn case_json(case: &CaseSummary) -> CaseJson {
+    CaseJson {
+        reference: case.reference.to_string(),
+        service: case.service.clone(),
+        team: case.team.clone(),
+        status: case.state.status.as_str().into(),
+        channel: case.channel.as_str().into(),
+        due_by: case.due_by.to_string(),
+        created_at: case.created_at.to_string(),
+        assigned_to: case.assigned_to_name.clone(),
+        outcome: case.state.outcome.clone(),
+    }
+}
+
+fn detail_json(case: &CaseDetail) -> Value {
+    let contacts: Vec<Value> = case
+        .contacts
+        .iter()
+        .map(|c| {
+            let answers: BTreeMap<&String, String> = c.answers.iter().map(|(k, v)| (k, v.display())).collect();
+            json!({"channel": c.channel.as_str(), "received_at": c.received_at.to_string(), "answers": answers, "summary": c.summary})
+        })
+        .collect();
+    let events: Vec<Value> = case
+        .events
+        .iter()
+        .map(|e| json!({"at": e.at.to_string(), "by": e.actor_name, "event": e.event}))
+        .collect();
+    json!({
+        "case": case_json(&case.summary),
+        "resident": {
+            "name": case.contact.name,
+            "email": case.contact.email.as_ref().map(|e| e.to_string()),
+            "phone": case.contact.phone.as_ref().map(|p| p.as_str()),
+            "postcode": case.contact.postcode.as_ref().map(|p| p.to_string()),
+        },
+        "contacts": contacts,
+        "events": events,
+    })
+}
+
+async fn get_case(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> ApiResult<Json<Value>> {
+    require_staff(&state, &headers).await?;
+    let reference = Reference::parse(&reference).map_err(|e| ApiError {
+        status: StatusCode::BAD_REQUEST,
+        ..ApiError::field("reference", e.to_string())
+    })?;
+    let case = state.store.case_by_reference(&reference).await?;
+    let case = case.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("No case with reference {reference}"),
+        )
+    })?;
+    Ok(Json(detail_json(&case)))
+}
+
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default = "default_limit")]
+    limit: i64,
+    #[serde(default)]
+    offset: i64,
+}
+
+fn default_limit() -> i64 {
+    50
+}
+
+async fn service_cases(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Value>> {
+    require_staff(&state, &headers).await?;
+    if state.catalogue.service(&slug).is_none() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("Unknown service '{slug}'"),
+        ));
+    }
+    if !(1..=500).contains(&page.limit) || page.offset < 0 {
+        return Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            ..ApiError::field("limit", "limit must be 1 to 500 and offset 0 or more")
+        });
+    }
+    let cases = state
+        .store
+        .cases_for_service(&slug, page.limit, page.offset)
+        .await?;
+    let cases: Vec<CaseJson> = cases.iter().map(case_json).collect();
+    Ok(Json(
+        json!({"service": slug, "limit": page.limit, "offset": page.offset, "cases": cases}),
+    ))
+}
+
+async fn list_services(State(state): State<AppState>) -> Json<Value> {
+    let services: Vec<Value> = state
+        .catalogue
+        .services
+        .iter()
+        .map(|s| {
+            let fields: Vec<Value> = s.fields.iter().map(|f| json!({"id": f.id, "kind": f.kind, "label": f.label, "required": f.required, "choices": f.choices})).collect();
+            json!({
+                "slug": s.slug, "name": s.name, "department": s.department, "level": s.level.number(),
+                "sla_working_days": s.sla_working_days, "statutory_basis": s.statutory_basis,
+                "location_based": s.location_based, "channels": s.channels, "fields": fields,
+            })
+        })
+        .collect();
+    Json(json!({"council": state.catalogue.council.id, "services": services}))
+}

@@ -1,0 +1,124 @@
+//! The actions on cases that several front ends share: open one, assign, note, change status.
+//! Each asks the domain whether the change is allowed, then has the store record it.
+
+use crate::error::WebError;
+use crate::state::AppState;
+use frontdoor_domain::case::{add_note, change_status};
+use frontdoor_domain::reference::PAYLOAD_LEN;
+use frontdoor_domain::{CaseError, CaseEvent, NewCase, Reference, Service, Status, Submission};
+use frontdoor_store::{CaseDetail, StaffRecord, StoreError};
+use jiff::Timestamp;
+use rand::Rng;
+
+/// How many fresh references to try if one drawn is already taken (1 in 17 billion each).
+const REFERENCE_ATTEMPTS: usize = 5;
+
+/// Opens a case for a submission; the case is durable when this returns.
+pub async fn open_case(
+    state: &AppState,
+    service: &Service,
+    submission: Submission,
+    recorded_by: Option<i64>,
+) -> Result<NewCase, WebError> {
+    for _ in 0..REFERENCE_ATTEMPTS {
+        let case = NewCase::open(
+            service,
+            submission.clone(),
+            &state.calendar,
+            random_reference(),
+        );
+        match state.store.create_case(&case, recorded_by).await {
+            Ok(_) => {
+                tracing::info!(case.reference = %case.reference, case.service = %service.slug, case.channel = %case.submission.channel, "case opened");
+                return Ok(case);
+            }
+            Err(StoreError::DuplicateReference) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(WebError::Internal(
+        "no free reference number after several attempts".into(),
+    ))
+}
+
+fn random_reference() -> Reference {
+    let mut rng = rand::rng();
+    let payload: [u32; PAYLOAD_LEN] = std::array::from_fn(|_| rng.random_range(0..29));
+    Reference::from_payload(payload)
+}
+
+/// A change a member of staff asked for, refused by the case's rules.
+#[derive(Debug)]
+pub enum ChangeError {
+    Refused(CaseError),
+    Web(WebError),
+}
+
+impl From<WebError> for ChangeError {
+    fn from(e: WebError) -> Self {
+        ChangeError::Web(e)
+    }
+}
+
+pub async fn assign_to(
+    state: &AppState,
+    case: &CaseDetail,
+    officer: &StaffRecord,
+) -> Result<(), ChangeError> {
+    let team = state
+        .catalogue
+        .team(&case.summary.team)
+        .map(|t| t.name.clone())
+        .unwrap_or_default();
+    let event = CaseEvent::Assigned {
+        officer_id: officer.id,
+        officer: officer.name.clone(),
+        team,
+    };
+    record(state, case, &event, officer).await
+}
+
+pub async fn note(
+    state: &AppState,
+    case: &CaseDetail,
+    officer: &StaffRecord,
+    text: &str,
+    visible: bool,
+) -> Result<(), ChangeError> {
+    let event = add_note(text, visible).map_err(ChangeError::Refused)?;
+    record(state, case, &event, officer).await
+}
+
+pub async fn set_status(
+    state: &AppState,
+    case: &CaseDetail,
+    officer: &StaffRecord,
+    to: &str,
+    outcome: &str,
+) -> Result<(), ChangeError> {
+    let to = Status::parse(to).map_err(ChangeError::Refused)?;
+    let event =
+        change_status(case.summary.state.status, to, outcome).map_err(ChangeError::Refused)?;
+    record(state, case, &event, officer).await
+}
+
+async fn record(
+    state: &AppState,
+    case: &CaseDetail,
+    event: &CaseEvent,
+    officer: &StaffRecord,
+) -> Result<(), ChangeError> {
+    state
+        .store
+        .append_event(
+            case.summary.id,
+            &case.summary.state,
+            event,
+            Some(officer.id),
+            Timestamp::now(),
+        )
+        .await
+        .map_err(|e| ChangeError::Web(e.into()))?;
+    tracing::info!(case.reference = %case.summary.reference, case.event = event.kind(), staff.id = officer.id, "case changed");
+    Ok(())
+}

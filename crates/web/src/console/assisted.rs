@@ -1,0 +1,171 @@
+//! Agent-assisted entry: a contact taken by phone or face to face, entered by staff on one page.
+
+use crate::casework::open_case;
+use crate::console::Staff;
+use crate::error::PageResult;
+use crate::state::AppState;
+use crate::views::{ContactView, ErrorItem, FieldView, Layout};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use frontdoor_domain::form::{FieldError, RawAnswers, validate_all, validate_contact};
+use frontdoor_domain::{Channel, Service, Submission};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/console/contacts/new",
+        get(new_contact).post(record_contact),
+    )
+}
+
+#[derive(Deserialize)]
+struct Chosen {
+    #[serde(default)]
+    service: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/assisted_choose.html")]
+struct ChoosePage {
+    layout: Layout,
+    /// (slug, department, name)
+    services: Vec<(String, String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/assisted_form.html")]
+struct AssistedForm {
+    layout: Layout,
+    slug: String,
+    service_name: String,
+    channels: Vec<(String, String, bool)>,
+    channel_error: Option<String>,
+    said: String,
+    fields: Vec<FieldView>,
+    contact: ContactView,
+    errors: Vec<ErrorItem>,
+}
+
+fn form_page(
+    state: &AppState,
+    staff: &Staff,
+    service: &Service,
+    raw: &RawAnswers,
+    errors: Vec<FieldError>,
+) -> AssistedForm {
+    let chosen = raw.get("channel").map(String::as_str).unwrap_or("");
+    AssistedForm {
+        layout: staff.layout(state),
+        slug: service.slug.clone(),
+        service_name: service.name.clone(),
+        channels: Channel::ASSISTED
+            .iter()
+            .map(|c| (c.as_str().into(), c.label().into(), c.as_str() == chosen))
+            .collect(),
+        channel_error: errors
+            .iter()
+            .find(|e| e.field == "channel")
+            .map(|e| e.message.clone()),
+        said: raw.get("said").cloned().unwrap_or_default(),
+        fields: service
+            .fields
+            .iter()
+            .map(|f| FieldView::new(f, raw, &errors, false))
+            .collect(),
+        contact: ContactView {
+            values: raw.clone(),
+            errors: errors
+                .iter()
+                .filter(|e| e.field.starts_with("contact-"))
+                .cloned()
+                .collect(),
+        },
+        errors: ErrorItem::from_field_errors(&errors),
+    }
+}
+
+async fn new_contact(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(chosen): Query<Chosen>,
+) -> Response {
+    match chosen
+        .service
+        .as_deref()
+        .and_then(|s| state.catalogue.service(s))
+    {
+        Some(service) => {
+            form_page(&state, &staff, service, &RawAnswers::new(), vec![]).into_response()
+        }
+        None => ChoosePage {
+            layout: staff.layout(&state),
+            services: state
+                .catalogue
+                .services
+                .iter()
+                .map(|s| (s.slug.clone(), s.department.clone(), s.name.clone()))
+                .collect(),
+        }
+        .into_response(),
+    }
+}
+
+async fn record_contact(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(chosen): Query<Chosen>,
+    Form(raw): Form<RawAnswers>,
+) -> PageResult<Response> {
+    staff
+        .session
+        .verify_csrf(raw.get("csrf_token").map(String::as_str))?;
+    let Some(service) = chosen
+        .service
+        .as_deref()
+        .and_then(|s| state.catalogue.service(s))
+    else {
+        return Ok(Redirect::to("/console/contacts/new").into_response());
+    };
+    let today = frontdoor_domain::calendar::london_date(Timestamp::now());
+    let channel = raw
+        .get("channel")
+        .and_then(|c| Channel::parse(c).ok())
+        .filter(|c| Channel::ASSISTED.contains(c));
+    let answers = validate_all(&service.fields, &raw, today);
+    let contact = validate_contact(&raw);
+    let said = raw
+        .get("said")
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    let (Some(channel), Ok(answers), Ok(contact)) = (channel, &answers, &contact) else {
+        let mut errors = Vec::new();
+        if channel.is_none() {
+            let input = format!("channel-{}", Channel::ASSISTED[0].as_str());
+            errors.push(FieldError {
+                field: "channel".into(),
+                input,
+                message: "Select how the resident contacted us".into(),
+            });
+        }
+        errors.extend(answers.err().unwrap_or_default());
+        errors.extend(contact.err().unwrap_or_default());
+        let page = form_page(&state, &staff, service, &raw, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let submission = Submission {
+        service: service.slug.clone(),
+        channel,
+        received_at: Timestamp::now(),
+        answers: answers.clone(),
+        contact: contact.clone(),
+        summary: said,
+    };
+    let case = open_case(&state, service, submission, Some(staff.record.id)).await?;
+    Ok(Redirect::to(&format!("/console/cases/{}", case.reference)).into_response())
+}

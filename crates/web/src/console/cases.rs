@@ -1,0 +1,372 @@
+//! Team queues and the case page, with assign, note and status change.
+
+use crate::casework::{self, ChangeError};
+use crate::console::Staff;
+use crate::error::{PageResult, WebError};
+use crate::state::AppState;
+use crate::views::{ErrorItem, Layout, SummaryRow, TimelineEntry, london_time, long_date};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use frontdoor_domain::form::Answer;
+use frontdoor_domain::{Reference, Status};
+use frontdoor_store::{CaseDetail, CaseSummary};
+use serde::Deserialize;
+
+const QUEUE_LENGTH: i64 = 200;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/queues", get(queues))
+        .route("/console/queues/{team}", get(queue))
+        .route("/console/cases/{reference}", get(case_page))
+        .route("/console/cases/{reference}/assign", post(assign))
+        .route("/console/cases/{reference}/notes", post(note))
+        .route("/console/cases/{reference}/status", post(status))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/queues.html")]
+struct QueuesPage {
+    layout: Layout,
+    /// (slug, name, open cases, whether it is the officer's own team)
+    teams: Vec<(String, String, i64, bool)>,
+}
+
+async fn queues(State(state): State<AppState>, staff: Staff) -> PageResult<QueuesPage> {
+    let counts = state.store.open_case_counts_by_team().await?;
+    let teams = state
+        .catalogue
+        .teams
+        .iter()
+        .map(|t| {
+            (
+                t.slug.clone(),
+                t.name.clone(),
+                counts.get(&t.slug).copied().unwrap_or(0),
+                t.slug == staff.record.team,
+            )
+        })
+        .collect();
+    Ok(QueuesPage {
+        layout: staff.layout(&state),
+        teams,
+    })
+}
+
+pub struct QueueRow {
+    pub reference: String,
+    pub service: String,
+    pub status: String,
+    pub channel: String,
+    pub due_by: String,
+    pub overdue: bool,
+    pub assigned_to: String,
+    pub resident: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/queue.html")]
+struct QueuePage {
+    layout: Layout,
+    team_slug: String,
+    team_name: String,
+    mine: bool,
+    rows: Vec<QueueRow>,
+}
+
+#[derive(Deserialize)]
+struct QueueFilter {
+    #[serde(default)]
+    mine: Option<String>,
+}
+
+fn queue_row(state: &AppState, case: &CaseSummary, today: jiff::civil::Date) -> QueueRow {
+    QueueRow {
+        reference: case.reference.to_string(),
+        service: state
+            .catalogue
+            .service(&case.service)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| case.service.clone()),
+        status: case.state.status.label().into(),
+        channel: case.channel.label().into(),
+        due_by: long_date(case.due_by),
+        overdue: case.due_by < today,
+        assigned_to: case
+            .assigned_to_name
+            .clone()
+            .unwrap_or_else(|| "Unassigned".into()),
+        resident: case.resident_name.clone(),
+    }
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(team): Path<String>,
+    Query(filter): Query<QueueFilter>,
+) -> PageResult<QueuePage> {
+    let team_record = state.catalogue.team(&team).ok_or(WebError::NotFound)?;
+    let mine = filter.mine.is_some();
+    let cases = state
+        .store
+        .open_cases_for_team(&team, mine.then_some(staff.record.id), QUEUE_LENGTH)
+        .await?;
+    let today = frontdoor_domain::calendar::london_date(jiff::Timestamp::now());
+    Ok(QueuePage {
+        layout: staff.layout(&state),
+        team_slug: team.clone(),
+        team_name: team_record.name.clone(),
+        mine,
+        rows: cases.iter().map(|c| queue_row(&state, c, today)).collect(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/case.html")]
+struct CasePage {
+    layout: Layout,
+    reference: String,
+    service_name: String,
+    team_slug: String,
+    team_name: String,
+    status: String,
+    due_by: String,
+    overdue: bool,
+    channel: String,
+    assigned_to: String,
+    assigned_to_me: bool,
+    details: Vec<SummaryRow>,
+    contact: Vec<SummaryRow>,
+    timeline: Vec<TimelineEntry>,
+    /// (value, label) for each status the case may move to
+    next_statuses: Vec<(String, String)>,
+    errors: Vec<ErrorItem>,
+}
+
+async fn load(state: &AppState, reference: &str) -> PageResult<CaseDetail> {
+    let reference = Reference::parse(reference).map_err(|_| WebError::NotFound)?;
+    state
+        .store
+        .case_by_reference(&reference)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+fn row(key: &str, value: String) -> SummaryRow {
+    SummaryRow {
+        key: key.into(),
+        value,
+        change_url: String::new(),
+    }
+}
+
+fn case_page_view(
+    state: &AppState,
+    staff: &Staff,
+    case: &CaseDetail,
+    errors: Vec<ErrorItem>,
+) -> CasePage {
+    let summary = &case.summary;
+    let service = state.catalogue.service(&summary.service);
+    let mut details = Vec::new();
+    for contact in &case.contacts {
+        if let Some(said) = &contact.summary {
+            details.push(row("What the resident said", said.clone()));
+        }
+        for field in service.map(|s| s.fields.as_slice()).unwrap_or_default() {
+            let value = contact
+                .answers
+                .get(&field.id)
+                .map(Answer::display)
+                .unwrap_or_else(|| "Not given".into());
+            details.push(row(&field.summary_title(), value));
+        }
+        let taken_by = contact
+            .recorded_by_name
+            .as_ref()
+            .map(|n| format!(", recorded by {n}"))
+            .unwrap_or_default();
+        details.push(row(
+            "Received",
+            format!(
+                "{} by {}{taken_by}",
+                london_time(contact.received_at),
+                contact.channel.label().to_lowercase()
+            ),
+        ));
+    }
+    let optional = |v: Option<String>| v.unwrap_or_else(|| "Not given".into());
+    let contact = vec![
+        row("Name", case.contact.name.clone()),
+        row(
+            "Email address",
+            optional(case.contact.email.as_ref().map(|e| e.to_string())),
+        ),
+        row(
+            "Phone number",
+            optional(case.contact.phone.as_ref().map(|p| p.to_string())),
+        ),
+        row(
+            "Postcode",
+            optional(case.contact.postcode.as_ref().map(|p| p.to_string())),
+        ),
+    ];
+    let timeline = case
+        .events
+        .iter()
+        .rev()
+        .map(|e| TimelineEntry {
+            when: london_time(e.at),
+            who: e.actor_name.clone().unwrap_or_else(|| "Resident".into()),
+            text: e.event.for_staff(),
+        })
+        .collect();
+    let today = frontdoor_domain::calendar::london_date(jiff::Timestamp::now());
+    CasePage {
+        layout: staff.layout(state),
+        reference: summary.reference.to_string(),
+        service_name: service
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| summary.service.clone()),
+        team_slug: summary.team.clone(),
+        team_name: state
+            .catalogue
+            .team(&summary.team)
+            .map(|t| t.name.clone())
+            .unwrap_or_default(),
+        status: summary.state.status.label().into(),
+        due_by: long_date(summary.due_by),
+        overdue: summary.state.status.is_open() && summary.due_by < today,
+        channel: summary.channel.label().into(),
+        assigned_to: summary
+            .assigned_to_name
+            .clone()
+            .unwrap_or_else(|| "Unassigned".into()),
+        assigned_to_me: summary.state.assigned_to == Some(staff.record.id),
+        details,
+        contact,
+        timeline,
+        next_statuses: summary
+            .state
+            .status
+            .next()
+            .iter()
+            .map(|s| (s.as_str().into(), s.label().into()))
+            .collect(),
+        errors,
+    }
+}
+
+async fn case_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+) -> PageResult<CasePage> {
+    let case = load(&state, &reference).await?;
+    Ok(case_page_view(&state, &staff, &case, vec![]))
+}
+
+/// After a change: back to the case, or the case again with the reason it was refused.
+fn after_change(
+    state: &AppState,
+    staff: &Staff,
+    case: &CaseDetail,
+    result: Result<(), ChangeError>,
+    input: &str,
+) -> PageResult<Response> {
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/console/cases/{}", case.summary.reference)).into_response())
+        }
+        Err(ChangeError::Refused(reason)) => {
+            let errors = vec![ErrorItem {
+                href: format!("#{input}"),
+                message: reason.to_string(),
+            }];
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                case_page_view(state, staff, case, errors),
+            )
+                .into_response())
+        }
+        Err(ChangeError::Web(e)) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    csrf_token: Option<String>,
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> PageResult<Response> {
+    staff.session.verify_csrf(form.csrf_token.as_deref())?;
+    let case = load(&state, &reference).await?;
+    let result = casework::assign_to(&state, &case, &staff.record).await;
+    after_change(&state, &staff, &case, result, "assign")
+}
+
+#[derive(Deserialize)]
+struct NoteForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    visible: Option<String>,
+}
+
+async fn note(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Form(form): Form<NoteForm>,
+) -> PageResult<Response> {
+    staff.session.verify_csrf(form.csrf_token.as_deref())?;
+    let case = load(&state, &reference).await?;
+    let result = casework::note(
+        &state,
+        &case,
+        &staff.record,
+        &form.note,
+        form.visible.is_some(),
+    )
+    .await;
+    after_change(&state, &staff, &case, result, "note")
+}
+
+#[derive(Deserialize)]
+struct StatusForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+async fn status(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> PageResult<Response> {
+    staff.session.verify_csrf(form.csrf_token.as_deref())?;
+    let case = load(&state, &reference).await?;
+    let input = if Status::parse(&form.status).is_ok_and(|s| s.needs_outcome()) {
+        "outcome"
+    } else {
+        "status"
+    };
+    let result =
+        casework::set_status(&state, &case, &staff.record, &form.status, &form.outcome).await;
+    after_change(&state, &staff, &case, result, input)
+}

@@ -1,0 +1,114 @@
+//! Staff sign-in with argon2 password hashes; hashing runs off the async threads.
+
+use crate::console::Staff;
+use crate::error::{PageResult, WebError};
+use crate::passwords::password_matches;
+use crate::session::Session;
+use crate::state::AppState;
+use crate::views::{ErrorItem, Layout};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/sign-in", get(sign_in_form).post(sign_in))
+        .route("/console/sign-out", post(sign_out))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/sign_in.html")]
+struct SignInPage {
+    layout: Layout,
+    errors: Vec<ErrorItem>,
+    email: String,
+}
+
+fn page(state: &AppState, session: &Session, email: String, errors: Vec<ErrorItem>) -> SignInPage {
+    SignInPage {
+        layout: crate::portal::layout(state, session.csrf_token()),
+        errors,
+        email,
+    }
+}
+
+async fn sign_in_form(State(state): State<AppState>, session: Session) -> Response {
+    if session.staff_id().is_some() {
+        return Redirect::to("/console/queues").into_response();
+    }
+    page(&state, &session, String::new(), vec![]).into_response()
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Verifies against a fixed hash when the email is unknown, so timing does not reveal which emails exist.
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2yCoLyNmwYtKDkzb0BSdB9tmaz7wiAZe2uEr9PK4o0g";
+
+async fn sign_in(
+    State(state): State<AppState>,
+    mut session: Session,
+    Form(form): Form<SignInForm>,
+) -> PageResult<Response> {
+    session.verify_csrf(form.csrf_token.as_deref())?;
+    if form.email.trim().is_empty() || form.password.is_empty() {
+        let errors = vec![ErrorItem {
+            href: "#email".into(),
+            message: "Enter your email address and password".into(),
+        }];
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(&state, &session, form.email, errors),
+        )
+            .into_response());
+    }
+    let staff = state.store.staff_by_email(&form.email).await?;
+    let hash = staff
+        .as_ref()
+        .map(|s| s.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.into());
+    let password = form.password.clone();
+    let verified = tokio::task::spawn_blocking(move || password_matches(&hash, &password))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    match staff.filter(|_| verified) {
+        Some(staff) => {
+            session.sign_in(staff.id).await?;
+            tracing::info!(staff.id = staff.id, "staff signed in");
+            Ok(Redirect::to("/console/queues").into_response())
+        }
+        None => {
+            let errors = vec![ErrorItem {
+                href: "#email".into(),
+                message: "The email address or password is not right".into(),
+            }];
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&state, &session, form.email, errors),
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    csrf_token: Option<String>,
+}
+
+async fn sign_out(mut staff: Staff, Form(form): Form<CsrfOnly>) -> PageResult<Response> {
+    staff.session.verify_csrf(form.csrf_token.as_deref())?;
+    staff.session.sign_out().await?;
+    Ok(Redirect::to("/console/sign-in").into_response())
+}

@@ -1,0 +1,147 @@
+//! Case tracking: a reference plus the email address or postcode given shows the case.
+//!
+//! A wrong check character is caught before any look-up. A reference that exists but does
+//! not match the email or postcode gets the same answer as one that does not exist, so the
+//! page cannot be used to find out which references are real.
+
+use super::layout;
+use crate::error::PageResult;
+use crate::session::Session;
+use crate::state::AppState;
+use crate::views::{ErrorItem, Layout, TimelineEntry, london_time, long_date};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use frontdoor_domain::Reference;
+use frontdoor_store::CaseDetail;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/track", get(track_form).post(track))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/track.html")]
+struct TrackPage {
+    layout: Layout,
+    errors: Vec<ErrorItem>,
+    reference: String,
+    contact: String,
+    reference_error: Option<String>,
+    contact_error: Option<String>,
+}
+
+async fn track_form(State(state): State<AppState>, session: Session) -> TrackPage {
+    TrackPage {
+        layout: layout(&state, session.csrf_token()),
+        errors: vec![],
+        reference: String::new(),
+        contact: String::new(),
+        reference_error: None,
+        contact_error: None,
+    }
+}
+
+#[derive(Deserialize)]
+struct TrackForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    contact: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/track_result.html")]
+struct TrackResult {
+    layout: Layout,
+    reference: String,
+    service_name: String,
+    status: String,
+    received: String,
+    due_by: String,
+    outcome: Option<String>,
+    timeline: Vec<TimelineEntry>,
+}
+
+const NOT_FOUND: &str =
+    "We could not find a request with that reference number and email address or postcode";
+
+async fn track(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<TrackForm>,
+) -> PageResult<Response> {
+    session.verify_csrf(form.csrf_token.as_deref())?;
+    let refuse = |reference_error: Option<String>, contact_error: Option<String>| {
+        let mut errors = Vec::new();
+        if let Some(m) = &reference_error {
+            errors.push(ErrorItem {
+                href: "#reference".into(),
+                message: m.clone(),
+            });
+        }
+        if let Some(m) = &contact_error {
+            errors.push(ErrorItem {
+                href: "#contact".into(),
+                message: m.clone(),
+            });
+        }
+        let page = TrackPage {
+            layout: layout(&state, session.csrf_token()),
+            errors,
+            reference: form.reference.clone(),
+            contact: form.contact.clone(),
+            reference_error,
+            contact_error,
+        };
+        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+    };
+    let reference = Reference::parse(&form.reference);
+    let contact_missing = form
+        .contact
+        .trim()
+        .is_empty()
+        .then(|| "Enter the email address or postcode you gave us".to_string());
+    let reference = match reference {
+        Ok(r) if contact_missing.is_none() => r,
+        Ok(_) => return Ok(refuse(None, contact_missing)),
+        Err(e) => return Ok(refuse(Some(e.to_string()), contact_missing)),
+    };
+    let case = state.store.case_by_reference(&reference).await?;
+    match case.filter(|c| c.contact.matches_email_or_postcode(&form.contact)) {
+        Some(case) => Ok(result_page(&state, &session, case).into_response()),
+        None => Ok(refuse(Some(NOT_FOUND.into()), None)),
+    }
+}
+
+fn result_page(state: &AppState, session: &Session, case: CaseDetail) -> TrackResult {
+    let service = state.catalogue.service(&case.summary.service);
+    let team_name = service.map(|s| s.department.clone()).unwrap_or_default();
+    let timeline = case
+        .events
+        .iter()
+        .rev()
+        .map(|e| TimelineEntry {
+            when: london_time(e.at),
+            who: String::new(),
+            text: e.event.for_resident(&team_name),
+        })
+        .collect();
+    TrackResult {
+        layout: layout(state, session.csrf_token()),
+        reference: case.summary.reference.to_string(),
+        service_name: service
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| case.summary.service.clone()),
+        status: case.summary.state.status.label().into(),
+        received: london_time(case.summary.created_at),
+        due_by: long_date(case.summary.due_by),
+        outcome: case.summary.state.outcome.clone(),
+        timeline,
+    }
+}

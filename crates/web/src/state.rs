@@ -1,0 +1,30 @@
+//! What every request handler can reach: the store, the catalogue and the calendar.
+
+use frontdoor_domain::{Catalogue, WorkingCalendar};
+use frontdoor_store::Store;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub catalogue: Arc<Catalogue>,
+    pub calendar: Arc<WorkingCalendar>,
+    pub settings: Arc<WebSettings>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WebSettings {
+    /// Mark cookies `Secure`; on wherever Front Door is served over HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(store: Store, catalogue: Catalogue, settings: WebSettings) -> Self {
+        Self {
+            store,
+            catalogue: Arc::new(catalogue),
+            calendar: Arc::new(WorkingCalendar::england_and_wales()),
+            settings: Arc::new(settings),
+        }
+    }
+}

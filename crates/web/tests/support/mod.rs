@@ -1,0 +1,155 @@
+//! `spawn_app()`: a real Front Door server on a random port, with a fresh SQLite file.
+
+use frontdoor_domain::Catalogue;
+use frontdoor_store::{NewStaff, Store};
+use frontdoor_web::{AppState, WebSettings};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+
+pub struct TestApp {
+    pub address: String,
+    pub store: Store,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let store = Store::open(&format!("sqlite://{}/frontdoor.db", dir.path().display()))
+        .await
+        .expect("database opens");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../catalogue/demo-council.toml"
+    );
+    let catalogue = Catalogue::parse(path, &std::fs::read_to_string(path).unwrap())
+        .expect("demo catalogue is valid");
+    store.sync_teams(&catalogue.teams).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::new(store.clone(), catalogue, WebSettings::default());
+    tokio::spawn(frontdoor_web::serve(listener, state));
+    TestApp {
+        address,
+        store,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// A browser: keeps cookies, does not follow redirects (so tests can see them).
+    pub fn browser(&self) -> Browser {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            base: self.address.clone(),
+        }
+    }
+
+    pub async fn add_staff(&self, email: &str, team: &str, password: &str) -> i64 {
+        let hash = frontdoor_web::hash_password(password).unwrap();
+        self.store
+            .upsert_staff(NewStaff {
+                email,
+                name: "Sam Officer",
+                team,
+                role: "officer",
+                password_hash: &hash,
+            })
+            .await
+            .unwrap()
+    }
+}
+
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    pub fn csrf(&self) -> String {
+        let marker = r#"name="csrf_token" value=""#;
+        let start = self
+            .body
+            .find(marker)
+            .expect("the page has a form with a CSRF token")
+            + marker.len();
+        self.body[start..].split('"').next().unwrap().to_owned()
+    }
+
+    pub fn assert_contains(&self, text: &str) {
+        assert!(
+            self.body.contains(text),
+            "expected page to contain {text:?}; status {}; page:\n{}",
+            self.status,
+            self.body
+        );
+    }
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> Page {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        page(response).await
+    }
+
+    /// Posts a form as a browser would, adding the CSRF token from `from`.
+    pub async fn submit(&self, from: &Page, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = from.csrf();
+        let mut pairs: Vec<(&str, &str)> = vec![("csrf_token", &csrf)];
+        pairs.extend_from_slice(fields);
+        self.post(path, &pairs).await
+    }
+
+    pub async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Page {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(pairs)
+            .send()
+            .await
+            .unwrap();
+        page(response).await
+    }
+
+    /// Fills a one-question page and expects to be sent on.
+    pub async fn answer(&self, path: &str, fields: &[(&str, &str)]) -> String {
+        let form = self.get(path).await;
+        assert_eq!(form.status, StatusCode::OK, "{path}: {}", form.body);
+        let sent = self.submit(&form, path, fields).await;
+        assert_eq!(
+            sent.status,
+            StatusCode::SEE_OTHER,
+            "{path} refused: {}",
+            sent.body
+        );
+        sent.location.unwrap()
+    }
+}
+
+async fn page(response: reqwest::Response) -> Page {
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    Page {
+        status,
+        location,
+        body: response.text().await.unwrap(),
+    }
+}
