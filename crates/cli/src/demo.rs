@@ -123,7 +123,7 @@ pub async fn seed(store: &Store, catalogue: &Catalogue, cases: usize) -> Result<
 /// Half the demo cases are missed bins and other Waste services, so the Waste queue is busy.
 fn pick_service<'a>(rng: &mut StdRng, catalogue: &'a Catalogue, n: usize) -> &'a Service {
     let waste: Vec<&Service> = catalogue.services_for_team("waste").collect();
-    if n % 2 == 0 && !waste.is_empty() {
+    if n.is_multiple_of(2) && !waste.is_empty() {
         return waste.choose(rng).expect("not empty");
     }
     catalogue

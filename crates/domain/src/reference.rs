@@ -59,7 +59,7 @@ impl Reference {
             .iter()
             .map(|b| symbol_value(*b).ok_or(ReferenceError::BadCharacter))
             .collect::<Result<Vec<u32>, _>>()?;
-        if weighted_sum(&values) % MODULUS != 0 {
+        if !weighted_sum(&values).is_multiple_of(MODULUS) {
             return Err(ReferenceError::CheckFailed);
         }
         let mut symbols = [0u8; LEN];
@@ -105,7 +105,7 @@ fn check_value(payload: &[u32]) -> u32 {
     let weight = LEN as u32;
     // weight * check ≡ -partial (mod 29); search is fine for 29 candidates.
     (0..MODULUS)
-        .find(|c| (partial + weight * c) % MODULUS == 0)
+        .find(|c| (partial + weight * c).is_multiple_of(MODULUS))
         .expect("29 is prime, so every weight has an inverse")
 }
 

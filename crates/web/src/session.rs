@@ -73,16 +73,16 @@ where
             .get::<PendingCookie>()
             .cloned()
             .unwrap_or_default();
-        if let Some(token) = cookie_token(parts) {
-            if let Some(record) = state.store.live_session(&hash_token(&token)).await? {
-                let data = serde_json::from_str(&record.data).unwrap_or_default();
-                return Ok(Session {
-                    record,
-                    data,
-                    pending,
-                    state,
-                });
-            }
+        if let Some(token) = cookie_token(parts)
+            && let Some(record) = state.store.live_session(&hash_token(&token)).await?
+        {
+            let data = serde_json::from_str(&record.data).unwrap_or_default();
+            return Ok(Session {
+                record,
+                data,
+                pending,
+                state,
+            });
         }
         let mut session = Session {
             record: blank_record(),

@@ -1,4 +1,8 @@
 //! `spawn_app()`: a real Front Door server on a random port, with a fresh SQLite file.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of this module"
+)]
 
 use frontdoor_domain::Catalogue;
 use frontdoor_store::{NewStaff, Store};

@@ -1,0 +1,207 @@
+//! The JSON API over HTTP: create a case, read it with a staff token, list a service's cases.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::spawn_app;
+
+fn pothole() -> Value {
+    json!({
+        "service": "pothole-report",
+        "answers": {
+            "surface": "On the road",
+            "size": "Larger than a car tyre",
+            "location": {"line1": "School Lane", "town": "Demo Town", "postcode": "DC3 1LN"},
+            "details": "Deep hole by the gates"
+        },
+        "contact": {"name": "Pat Jones", "email": "pat@example.org"}
+    })
+}
+
+#[tokio::test]
+async fn a_partner_system_creates_a_case_and_staff_read_it_back() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let created = client
+        .post(format!("{}/api/v1/cases", app.address))
+        .json(&pothole())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    let reference = created["reference"].as_str().unwrap().to_owned();
+    assert_eq!(created["channel"], "api");
+    assert_eq!(created["team"], "highways");
+
+    let anonymous = client
+        .get(format!("{}/api/v1/cases/{reference}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous.json::<Value>().await.unwrap()["error"]["code"],
+        "unauthorised"
+    );
+
+    let staff = app
+        .add_staff(
+            "sam@demo-council.example",
+            "highways",
+            "a long enough password",
+        )
+        .await;
+    let state_for_token =
+        frontdoor_web::AppState::new(app.store.clone(), demo_catalogue(), Default::default());
+    let token = frontdoor_web::issue_api_token(
+        &state_for_token,
+        staff,
+        jiff::SignedDuration::from_hours(1),
+    )
+    .await
+    .unwrap();
+    let read = client
+        .get(format!("{}/api/v1/cases/{reference}", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+    let read: Value = read.json().await.unwrap();
+    assert_eq!(read["case"]["status"], "new");
+    assert_eq!(read["resident"]["email"], "pat@example.org");
+    assert_eq!(
+        read["contacts"][0]["answers"]["size"],
+        "Larger than a car tyre"
+    );
+    assert_eq!(read["events"][0]["event"]["kind"], "created");
+
+    let listed: Value = client
+        .get(format!(
+            "{}/api/v1/services/pothole-report/cases?limit=10",
+            app.address
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["cases"][0]["reference"], reference);
+}
+
+#[tokio::test]
+async fn invalid_cases_get_a_reason_for_each_field() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let mut body = pothole();
+    body["answers"]["size"] = json!("Enormous");
+    body["contact"] = json!({"name": "", "email": "not-an-email"});
+    let refused = client
+        .post(format!("{}/api/v1/cases", app.address))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused: Value = refused.json().await.unwrap();
+    let fields: Vec<(&str, &str)> = refused["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    assert!(
+        fields.contains(&("size", "Select the size of the damage")),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&("contact-name", "Enter your full name")),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&(
+            "contact-email",
+            "Enter an email address in the correct format, like name@example.com"
+        )),
+        "{fields:?}"
+    );
+
+    let unknown = client
+        .post(format!("{}/api/v1/cases", app.address))
+        .json(&json!({"service": "moon-landing", "contact": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        unknown.json::<Value>().await.unwrap()["error"]["fields"][0]["field"],
+        "service"
+    );
+
+    let broken = client
+        .post(format!("{}/api/v1/cases", app.address))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        broken.json::<Value>().await.unwrap()["error"]["code"],
+        "bad_request"
+    );
+    assert_eq!(
+        app.store.count_cases().await.unwrap(),
+        0,
+        "nothing half-made was stored"
+    );
+}
+
+#[tokio::test]
+async fn a_reference_with_a_wrong_check_character_is_a_bad_request() {
+    let app = spawn_app().await;
+    let staff = app
+        .add_staff(
+            "sam@demo-council.example",
+            "waste",
+            "a long enough password",
+        )
+        .await;
+    let state =
+        frontdoor_web::AppState::new(app.store.clone(), demo_catalogue(), Default::default());
+    let token = frontdoor_web::issue_api_token(&state, staff, jiff::SignedDuration::from_hours(1))
+        .await
+        .unwrap();
+    let reference = frontdoor_domain::Reference::from_payload([1, 2, 3, 4, 5, 6, 7]).to_string();
+    let mut wrong: Vec<char> = reference.chars().collect();
+    wrong[0] = if wrong[0] == '9' { '8' } else { '9' };
+    let wrong: String = wrong.into_iter().collect();
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1/cases/{wrong}", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["fields"][0]["field"], "reference");
+    let missing = reqwest::Client::new()
+        .get(format!("{}/api/v1/cases/{reference}", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+fn demo_catalogue() -> frontdoor_domain::Catalogue {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../catalogue/demo-council.toml"
+    );
+    frontdoor_domain::Catalogue::parse(path, &std::fs::read_to_string(path).unwrap()).unwrap()
+}
