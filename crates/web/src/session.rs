@@ -177,6 +177,12 @@ impl Session {
     }
 }
 
+/// A form whose only field is the CSRF token (buttons such as "Assign to me" or "Sign out").
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    pub csrf_token: Option<String>,
+}
+
 /// Issues a long-lived API token for a member of staff (used as `Authorization: Bearer`).
 pub async fn issue_api_token(
     state: &AppState,

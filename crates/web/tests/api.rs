@@ -4,7 +4,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::spawn_app;
+use support::{demo_catalogue, spawn_app};
 
 fn pothole() -> Value {
     json!({
@@ -196,12 +196,4 @@ async fn a_reference_with_a_wrong_check_character_is_a_bad_request() {
         .await
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-}
-
-fn demo_catalogue() -> frontdoor_domain::Catalogue {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../catalogue/demo-council.toml"
-    );
-    frontdoor_domain::Catalogue::parse(path, &std::fs::read_to_string(path).unwrap()).unwrap()
 }

@@ -3,6 +3,7 @@
 use crate::casework::{self, ChangeError};
 use crate::console::Staff;
 use crate::error::{PageResult, WebError};
+use crate::session::CsrfForm;
 use crate::state::AppState;
 use crate::views::{ErrorItem, Layout, SummaryRow, TimelineEntry, london_time, long_date};
 use askama::Template;
@@ -299,16 +300,11 @@ fn after_change(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf_token: Option<String>,
-}
-
 async fn assign(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<CsrfForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
     let case = load(&state, &reference).await?;

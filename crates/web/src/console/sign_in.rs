@@ -3,7 +3,7 @@
 use crate::console::Staff;
 use crate::error::{PageResult, WebError};
 use crate::passwords::password_matches;
-use crate::session::Session;
+use crate::session::{CsrfForm, Session};
 use crate::state::AppState;
 use crate::views::{ErrorItem, Layout};
 use askama::Template;
@@ -102,12 +102,7 @@ async fn sign_in(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf_token: Option<String>,
-}
-
-async fn sign_out(mut staff: Staff, Form(form): Form<CsrfOnly>) -> PageResult<Response> {
+async fn sign_out(mut staff: Staff, Form(form): Form<CsrfForm>) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
     staff.session.sign_out().await?;
     Ok(Redirect::to("/console/sign-in").into_response())

@@ -7,7 +7,7 @@
 use super::layout;
 use crate::casework::open_case;
 use crate::error::{PageResult, WebError};
-use crate::session::Session;
+use crate::session::{CsrfForm, Session};
 use crate::state::AppState;
 use crate::views::{ContactView, ErrorItem, FieldView, Layout, SummaryRow, long_date};
 use askama::Template;
@@ -371,16 +371,11 @@ async fn check(
     .into_response())
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf_token: Option<String>,
-}
-
 async fn send(
     State(state): State<AppState>,
     mut session: Session,
     Path(slug): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<CsrfForm>,
 ) -> PageResult<Response> {
     session.verify_csrf(form.csrf_token.as_deref())?;
     let service = service(&state, &slug)?;

@@ -39,6 +39,15 @@ pub async fn spawn_app() -> TestApp {
     }
 }
 
+pub fn demo_catalogue() -> Catalogue {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../catalogue/demo-council.toml"
+    );
+    Catalogue::parse(path, &std::fs::read_to_string(path).unwrap())
+        .expect("demo catalogue is valid")
+}
+
 impl TestApp {
     /// A browser: keeps cookies, does not follow redirects (so tests can see them).
     pub fn browser(&self) -> Browser {
