@@ -10,8 +10,12 @@ use frontdoor_store::{NewStaff, Store, StoreError};
 use jiff::Timestamp;
 use jiff::civil::date;
 
+fn database_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}/nested/frontdoor.db", dir.path().display())
+}
+
 async fn fresh_store(dir: &tempfile::TempDir) -> Store {
-    let url = format!("sqlite://{}/nested/frontdoor.db", dir.path().display());
+    let url = database_url(dir);
     let store = Store::open(&url)
         .await
         .expect("a new database opens and migrates");
@@ -93,8 +97,7 @@ async fn a_case_is_stored_with_its_contact_and_history_and_survives_reopening() 
             .await
             .unwrap();
     }
-    let url = format!("sqlite://{}/nested/frontdoor.db", dir.path().display());
-    let store = Store::open(&url).await.unwrap();
+    let store = Store::open(&database_url(&dir)).await.unwrap();
     let case = store
         .case_by_reference(&reference)
         .await
@@ -164,22 +167,12 @@ async fn a_reference_is_never_issued_twice() {
 #[tokio::test]
 async fn case_history_cannot_be_rewritten() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("frontdoor.db");
-    let store = Store::open(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
-    store
-        .sync_teams(&[Team {
-            slug: "waste".into(),
-            name: "Waste".into(),
-        }])
-        .await
-        .unwrap();
+    let store = fresh_store(&dir).await;
     store
         .create_case(&missed_bin(Reference::from_payload([4; 7])), None)
         .await
         .unwrap();
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+    let pool = sqlx::SqlitePool::connect(&database_url(&dir))
         .await
         .unwrap();
     let rewrite = sqlx::query("UPDATE case_events SET data = '{}'")
