@@ -3,6 +3,7 @@
 
 mod demo;
 mod settings;
+mod triage;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -52,6 +53,8 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         cases: usize,
     },
+    /// Triage free text: JSON lines on stdin to decisions on stdout; `train` and `eval`.
+    Triage(triage::TriageArgs),
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -126,6 +129,10 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::User { command }) => user(settings, command).await,
+        Some(Command::Triage(args)) => {
+            let catalogue = load_catalogue(&settings)?;
+            triage::run(&settings, &catalogue, args).await
+        }
     }
 }
 
@@ -159,6 +166,8 @@ async fn open_all(settings: &Settings) -> Result<(Store, Catalogue)> {
 
 async fn serve(settings: Settings, demo: bool) -> Result<()> {
     let (store, catalogue) = open_all(&settings).await?;
+    // Refuse a model for another catalogue before seeding or listening.
+    let model = triage::load_model(&settings, &catalogue, None)?;
     if demo && store.count_cases().await? == 0 {
         let sign_in = demo::seed(&store, &catalogue, 300).await?;
         print_sign_in(&sign_in, &settings.addr);
@@ -175,12 +184,20 @@ async fn serve(settings: Settings, demo: bool) -> Result<()> {
         "Front Door for {} is running at http://{}/ (staff console at /console). Press Ctrl+C to stop.",
         catalogue.council.name, settings.addr
     );
+    println!(
+        "Triage model {} (trained {} on {} examples and {} staff corrections).",
+        model.info().id,
+        model.info().trained_at,
+        model.info().examples,
+        model.info().corrections
+    );
     let state = AppState::new(
         store,
         catalogue,
         WebSettings {
             secure_cookies: settings.secure_cookies,
         },
+        model,
     );
     frontdoor_web::serve(listener, state)
         .await
@@ -229,7 +246,8 @@ async fn user(settings: Settings, command: UserCommand) -> Result<()> {
                 .staff_by_email(&email)
                 .await?
                 .with_context(|| format!("no member of staff with email {email}"))?;
-            let state = AppState::new(store, catalogue, WebSettings::default());
+            let model = triage::load_model(&settings, &catalogue, None)?;
+            let state = AppState::new(store, catalogue, WebSettings::default(), model);
             let token = frontdoor_web::issue_api_token(
                 &state,
                 staff.id,

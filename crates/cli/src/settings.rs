@@ -13,6 +13,10 @@ pub struct Settings {
     /// The council's catalogue file; unset means the built-in demo council.
     pub catalogue: Option<PathBuf>,
     pub secure_cookies: bool,
+    /// The triage model file; unset means the built-in demo council model.
+    pub triage_model: Option<PathBuf>,
+    /// The triage rules for training; unset means the demo council's (with its catalogue).
+    pub triage_rules: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -22,6 +26,8 @@ impl Default for Settings {
             database: "sqlite://data/frontdoor.db".into(),
             catalogue: None,
             secure_cookies: false,
+            triage_model: None,
+            triage_rules: None,
         }
     }
 }

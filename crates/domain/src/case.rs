@@ -39,6 +39,8 @@ pub enum CaseError {
     NoteTooLong,
     #[error("Unknown status '{0}'")]
     UnknownStatus(String),
+    #[error("Select a service from the list")]
+    UnknownService,
 }
 
 impl Status {
@@ -141,6 +143,17 @@ pub enum CaseEvent {
         to: Status,
         outcome: Option<String>,
     },
+    /// Sent to another service (and its team), by a person or by triage.
+    Rerouted {
+        from: String,
+        to: String,
+        team: String,
+    },
+    /// Joined to another case raised for the same resident: a referral.
+    Linked {
+        reference: String,
+        service: String,
+    },
 }
 
 impl CaseEvent {
@@ -150,6 +163,8 @@ impl CaseEvent {
             CaseEvent::Assigned { .. } => "assigned",
             CaseEvent::Note { .. } => "note",
             CaseEvent::StatusChanged { .. } => "status-changed",
+            CaseEvent::Rerouted { .. } => "rerouted",
+            CaseEvent::Linked { .. } => "linked",
         }
     }
 
@@ -180,6 +195,12 @@ impl CaseEvent {
             CaseEvent::StatusChanged {
                 to, outcome: None, ..
             } => format!("Status changed to: {}", to.label().to_lowercase()),
+            CaseEvent::Rerouted { team, .. } => {
+                format!("Your request was sent to the {team} team")
+            }
+            CaseEvent::Linked { reference, .. } => {
+                format!("We also opened request {reference} for you with another team")
+            }
         }
     }
 
@@ -205,6 +226,12 @@ impl CaseEvent {
                     Some(outcome) => format!("{base}. Outcome: {outcome}"),
                     None => base,
                 }
+            }
+            CaseEvent::Rerouted { from, to, team } => {
+                format!("Sent from {from} to {to} ({team})")
+            }
+            CaseEvent::Linked { reference, service } => {
+                format!("Linked to case {reference} ({service})")
             }
         }
     }
@@ -236,7 +263,13 @@ impl CaseState {
                 next.assigned_to = Some(*officer_id);
                 next.status = status_after_assignment(self.status);
             }
-            CaseEvent::Note { .. } => {}
+            CaseEvent::Note { .. } | CaseEvent::Linked { .. } => {}
+            CaseEvent::Rerouted { .. } => {
+                next.assigned_to = None;
+                if matches!(self.status, Status::New | Status::Assigned) {
+                    next.status = Status::Triaged;
+                }
+            }
             CaseEvent::StatusChanged { to, outcome, .. } => {
                 next.status = *to;
                 next.outcome = if to.is_open() { None } else { outcome.clone() };
@@ -346,6 +379,32 @@ mod tests {
             }
         );
         assert!(change_status(Status::Closed, Status::InProgress, "").is_ok());
+    }
+
+    #[test]
+    fn rerouting_unassigns_and_marks_a_new_case_triaged() {
+        let assigned = CaseState {
+            status: Status::Assigned,
+            assigned_to: Some(3),
+            outcome: None,
+        };
+        let rerouted = assigned.apply(&CaseEvent::Rerouted {
+            from: "missed-bin-collection".into(),
+            to: "new-bin-request".into(),
+            team: "Waste".into(),
+        });
+        assert_eq!(rerouted.status, Status::Triaged);
+        assert_eq!(rerouted.assigned_to, None);
+        let in_progress = CaseState {
+            status: Status::InProgress,
+            ..assigned
+        };
+        let moved = in_progress.apply(&CaseEvent::Rerouted {
+            from: "a".into(),
+            to: "b".into(),
+            team: "B".into(),
+        });
+        assert_eq!(moved.status, Status::InProgress);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct CaseSummary {
     pub resident_name: String,
     pub due_by: Date,
     pub created_at: Timestamp,
+    pub urgent: bool,
+    pub awaiting_triage: bool,
 }
 
 /// Everything about one case: its resident, the contacts that raised it and its timeline.
@@ -44,6 +46,25 @@ pub struct ContactRecord {
     pub recorded_by_name: Option<String>,
 }
 
+/// What a new case carries beyond its submission.
+#[derive(Debug, Clone, Default)]
+pub struct CaseExtras {
+    /// Risk of harm or homelessness tonight: first in every queue.
+    pub urgent: bool,
+    /// Triage was not confident: the case waits in the triage queue for a person.
+    pub awaiting_triage: bool,
+    pub triage: Option<crate::triage::TriageRecord>,
+    /// The case this one was opened from as a referral.
+    pub linked_from: Option<LinkedFrom>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkedFrom {
+    pub case_id: i64,
+    pub reference: Reference,
+    pub service: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct EventRecord {
     pub at: Timestamp,
@@ -51,8 +72,8 @@ pub struct EventRecord {
     pub event: CaseEvent,
 }
 
-const SUMMARY_SELECT: &str = "SELECT c.id, c.reference, c.service, c.team, c.channel, c.status, c.assigned_to,
-        c.outcome, c.due_by, c.created_at, c.resident_id, r.name AS resident_name, s.name AS assigned_to_name
+pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.reference, c.service, c.team, c.channel, c.status, c.assigned_to,
+        c.outcome, c.due_by, c.created_at, c.resident_id, c.urgent, c.awaiting_triage, r.name AS resident_name, s.name AS assigned_to_name
     FROM cases c
     JOIN residents r ON r.id = c.resident_id
     LEFT JOIN staff s ON s.id = c.assigned_to";
@@ -61,13 +82,26 @@ impl Store {
     /// Stores a new case with its resident, first contact and "created" event, atomically.
     /// Returns the case id; `DuplicateReference` means the caller should draw another reference.
     pub async fn create_case(&self, case: &NewCase, recorded_by: Option<i64>) -> StoreResult<i64> {
+        self.create_case_with(case, recorded_by, &CaseExtras::default())
+            .await
+    }
+
+    /// As `create_case`, with what triage decided and the case it is a referral from,
+    /// all in the same transaction.
+    pub async fn create_case_with(
+        &self,
+        case: &NewCase,
+        recorded_by: Option<i64>,
+        extras: &CaseExtras,
+    ) -> StoreResult<i64> {
         let submission = &case.submission;
         let at = encode_instant(submission.received_at);
         let mut tx = self.pool.begin().await?;
         let resident_id = insert_resident(&mut tx, &submission.contact, &at).await?;
         let inserted = sqlx::query(
-            "INSERT INTO cases (reference, service, team, channel, resident_id, status, due_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            "INSERT INTO cases (reference, service, team, channel, resident_id, status, due_by, created_at, updated_at,
+                                urgent, awaiting_triage, linked_from)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11) RETURNING id",
         )
         .bind(case.reference.as_compact())
         .bind(&submission.service)
@@ -77,6 +111,9 @@ impl Store {
         .bind(Status::New.as_str())
         .bind(encode_date(case.due_by))
         .bind(&at)
+        .bind(extras.urgent)
+        .bind(extras.awaiting_triage)
+        .bind(extras.linked_from.as_ref().map(|l| l.case_id))
         .fetch_one(&mut *tx)
         .await;
         let case_id: i64 = match inserted {
@@ -104,6 +141,21 @@ impl Store {
             service: submission.service.clone(),
         };
         insert_event(&mut tx, case_id, &at, recorded_by, &created).await?;
+        if let Some(decision) = &extras.triage {
+            crate::triage::insert_decision(&mut tx, case_id, decision, &at).await?;
+        }
+        if let Some(from) = &extras.linked_from {
+            let back = CaseEvent::Linked {
+                reference: from.reference.to_string(),
+                service: from.service.clone(),
+            };
+            insert_event(&mut tx, case_id, &at, recorded_by, &back).await?;
+            let forward = CaseEvent::Linked {
+                reference: case.reference.to_string(),
+                service: submission.service.clone(),
+            };
+            insert_event(&mut tx, from.case_id, &at, recorded_by, &forward).await?;
+        }
         tx.commit().await?;
         Ok(case_id)
     }
@@ -177,8 +229,8 @@ impl Store {
     ) -> StoreResult<Vec<CaseSummary>> {
         let sql = format!(
             "{SUMMARY_SELECT} WHERE c.team = $1 AND c.status NOT IN ('resolved', 'closed')
-               AND ($2 IS NULL OR c.assigned_to = $2)
-             ORDER BY c.due_by, c.created_at LIMIT $3"
+               AND c.awaiting_triage = 0 AND ($2 IS NULL OR c.assigned_to = $2)
+             ORDER BY c.urgent DESC, c.due_by, c.created_at LIMIT $3"
         );
         let rows = sqlx::query(&sql)
             .bind(team)
@@ -211,7 +263,8 @@ impl Store {
     /// Open cases per team, for the console's list of queues.
     pub async fn open_case_counts_by_team(&self) -> StoreResult<BTreeMap<String, i64>> {
         let rows = sqlx::query(
-            "SELECT team, COUNT(*) FROM cases WHERE status NOT IN ('resolved', 'closed') GROUP BY team",
+            "SELECT team, COUNT(*) FROM cases WHERE status NOT IN ('resolved', 'closed') AND awaiting_triage = 0
+             GROUP BY team",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -305,7 +358,7 @@ async fn insert_resident(
     Ok(row.get(0))
 }
 
-async fn insert_event(
+pub(crate) async fn insert_event(
     tx: &mut Transaction<'_, Sqlite>,
     case_id: i64,
     at: &str,
@@ -323,7 +376,7 @@ async fn insert_event(
     Ok(())
 }
 
-fn summary_from_row(row: &SqliteRow) -> StoreResult<CaseSummary> {
+pub(crate) fn summary_from_row(row: &SqliteRow) -> StoreResult<CaseSummary> {
     let reference: String = row.get("reference");
     Ok(CaseSummary {
         id: row.get("id"),
@@ -340,6 +393,8 @@ fn summary_from_row(row: &SqliteRow) -> StoreResult<CaseSummary> {
         resident_name: row.get("resident_name"),
         due_by: decode_date(row.get("due_by"))?,
         created_at: decode_instant(row.get("created_at"))?,
+        urgent: row.get("urgent"),
+        awaiting_triage: row.get("awaiting_triage"),
     })
 }
 
@@ -347,10 +402,10 @@ fn parse_channel(text: &str) -> StoreResult<Channel> {
     Channel::parse(text).map_err(corrupt)
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(corrupt)
 }
 
-fn corrupt(e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }

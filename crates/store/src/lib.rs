@@ -9,10 +9,12 @@ mod cases;
 mod sessions;
 mod staff;
 mod time;
+mod triage;
 
-pub use cases::{CaseDetail, CaseSummary, ContactRecord, EventRecord};
+pub use cases::{CaseDetail, CaseExtras, CaseSummary, ContactRecord, EventRecord, LinkedFrom};
 pub use sessions::SessionRecord;
 pub use staff::{NewStaff, StaffRecord};
+pub use triage::{AwaitingTriage, CorrectionRecord, NewCorrection, Reroute, TriageRecord};
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

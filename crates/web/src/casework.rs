@@ -6,7 +6,7 @@ use crate::state::AppState;
 use frontdoor_domain::case::{add_note, change_status};
 use frontdoor_domain::reference::PAYLOAD_LEN;
 use frontdoor_domain::{CaseError, CaseEvent, NewCase, Reference, Service, Status, Submission};
-use frontdoor_store::{CaseDetail, StaffRecord, StoreError};
+use frontdoor_store::{CaseDetail, CaseExtras, StaffRecord, StoreError};
 use jiff::Timestamp;
 use rand::Rng;
 
@@ -20,6 +20,24 @@ pub async fn open_case(
     submission: Submission,
     recorded_by: Option<i64>,
 ) -> Result<NewCase, WebError> {
+    open_case_with(
+        state,
+        service,
+        submission,
+        recorded_by,
+        &CaseExtras::default(),
+    )
+    .await
+}
+
+/// As `open_case`, with triage's decision or the case it is a referral from.
+pub async fn open_case_with(
+    state: &AppState,
+    service: &Service,
+    submission: Submission,
+    recorded_by: Option<i64>,
+    extras: &CaseExtras,
+) -> Result<NewCase, WebError> {
     for _ in 0..REFERENCE_ATTEMPTS {
         let case = NewCase::open(
             service,
@@ -27,7 +45,11 @@ pub async fn open_case(
             &state.calendar,
             random_reference(),
         );
-        match state.store.create_case(&case, recorded_by).await {
+        match state
+            .store
+            .create_case_with(&case, recorded_by, extras)
+            .await
+        {
             Ok(_) => {
                 tracing::info!(case.reference = %case.reference, case.service = %service.slug, case.channel = %case.submission.channel, "case opened");
                 return Ok(case);

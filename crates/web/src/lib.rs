@@ -10,6 +10,7 @@ mod passwords;
 mod portal;
 mod session;
 mod state;
+mod triage;
 mod views;
 
 pub use passwords::hash_password;

@@ -2,6 +2,7 @@
 
 use frontdoor_domain::{Catalogue, WorkingCalendar};
 use frontdoor_store::Store;
+use frontdoor_triage::Model;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -10,6 +11,8 @@ pub struct AppState {
     pub catalogue: Arc<Catalogue>,
     pub calendar: Arc<WorkingCalendar>,
     pub settings: Arc<WebSettings>,
+    /// The triage model in use; its id is shown in the console and kept with each decision.
+    pub triage: Arc<Model>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -19,12 +22,13 @@ pub struct WebSettings {
 }
 
 impl AppState {
-    pub fn new(store: Store, catalogue: Catalogue, settings: WebSettings) -> Self {
+    pub fn new(store: Store, catalogue: Catalogue, settings: WebSettings, triage: Model) -> Self {
         Self {
             store,
             catalogue: Arc::new(catalogue),
             calendar: Arc::new(WorkingCalendar::england_and_wales()),
             settings: Arc::new(settings),
+            triage: Arc::new(triage),
         }
     }
 }

@@ -53,8 +53,12 @@ async fn a_partner_system_creates_a_case_and_staff_read_it_back() {
             "a long enough password",
         )
         .await;
-    let state_for_token =
-        frontdoor_web::AppState::new(app.store.clone(), demo_catalogue(), Default::default());
+    let state_for_token = frontdoor_web::AppState::new(
+        app.store.clone(),
+        demo_catalogue(),
+        Default::default(),
+        support::demo_model(),
+    );
     let token = frontdoor_web::issue_api_token(
         &state_for_token,
         staff,
@@ -171,8 +175,12 @@ async fn a_reference_with_a_wrong_check_character_is_a_bad_request() {
             "a long enough password",
         )
         .await;
-    let state =
-        frontdoor_web::AppState::new(app.store.clone(), demo_catalogue(), Default::default());
+    let state = frontdoor_web::AppState::new(
+        app.store.clone(),
+        demo_catalogue(),
+        Default::default(),
+        support::demo_model(),
+    );
     let token = frontdoor_web::issue_api_token(&state, staff, jiff::SignedDuration::from_hours(1))
         .await
         .unwrap();

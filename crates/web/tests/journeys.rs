@@ -3,7 +3,7 @@
 mod support;
 
 use reqwest::StatusCode;
-use support::{Browser, TestApp, spawn_app};
+use support::{Browser, sign_in, spawn_app};
 
 const BIN: &str = "/services/missed-bin-collection";
 
@@ -92,34 +92,6 @@ async fn track(browser: &Browser, reference: &str, contact: &str) -> support::Pa
             &[("reference", reference), ("contact", contact)],
         )
         .await
-}
-
-async fn sign_in(app: &TestApp) -> Browser {
-    app.add_staff(
-        "sam@demo-council.example",
-        "waste",
-        "a long enough password",
-    )
-    .await;
-    let staff = app.browser();
-    let form = staff.get("/console/sign-in").await;
-    let signed_in = staff
-        .submit(
-            &form,
-            "/console/sign-in",
-            &[
-                ("email", "sam@demo-council.example"),
-                ("password", "a long enough password"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        signed_in.location.as_deref(),
-        Some("/console/queues"),
-        "{}",
-        signed_in.body
-    );
-    staff
 }
 
 #[tokio::test]

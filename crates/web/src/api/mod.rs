@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/cases", post(create_case))
+        .route("/api/v1/contacts", post(create_contact))
         .route("/api/v1/cases/{reference}", get(get_case))
         .route("/api/v1/services", get(list_services))
         .route("/api/v1/services/{slug}/cases", get(service_cases))
@@ -213,6 +214,68 @@ async fn create_case(
         "channel": channel.as_str(),
         "due_by": case.due_by.to_string(),
         "team": case.team,
+    });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// A contact in free text: triage chooses the service.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateContact {
+    text: String,
+    #[serde(default)]
+    channel: Option<String>,
+    contact: ContactBody,
+}
+
+async fn create_contact(
+    State(state): State<AppState>,
+    body: Result<Json<CreateContact>, JsonRejection>,
+) -> ApiResult<Response> {
+    let Json(body) =
+        body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text()))?;
+    let channel = match body.channel.as_deref() {
+        None => Channel::Api,
+        Some(text) => {
+            Channel::parse(text).map_err(|e| ApiError::field("channel", e.to_string()))?
+        }
+    };
+    let text = crate::triage::check_text(&body.text);
+    let contact = validate_contact(&contact_raw(&body.contact));
+    let (text, contact) = match (text, contact) {
+        (Ok(t), Ok(c)) => (t, c),
+        (t, c) => {
+            let mut fields: Vec<FieldError> = t
+                .err()
+                .map(|problem| FieldError {
+                    field: "text".into(),
+                    input: "text".into(),
+                    message: problem.message(),
+                })
+                .into_iter()
+                .collect();
+            fields.extend(c.err().unwrap_or_default());
+            return Err(ApiError::invalid(fields));
+        }
+    };
+    let (case, triage) =
+        crate::triage::open_free_text_case(&state, text, channel, contact, None).await?;
+    let body = json!({
+        "reference": case.reference.to_string(),
+        "service": case.submission.service,
+        "team": case.team,
+        "status": "new",
+        "channel": channel.as_str(),
+        "due_by": case.due_by.to_string(),
+        "urgent": triage.urgent,
+        "awaiting_triage": triage.needs_review,
+        "triage": {
+            "confidence": triage.confidence,
+            "suggestions": triage.suggestions,
+            "referrals": triage.referrals,
+            "explanation": triage.explanation,
+            "model": state.triage.info().id,
+        },
     });
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

@@ -2,6 +2,7 @@
 
 use crate::casework::{self, ChangeError};
 use crate::console::Staff;
+use crate::console::triage::{TriagePanel, all_services, panel};
 use crate::error::{PageResult, WebError};
 use crate::session::CsrfForm;
 use crate::state::AppState;
@@ -34,6 +35,8 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "console/queues.html")]
 struct QueuesPage {
     layout: Layout,
+    awaiting_triage: i64,
+    model: crate::console::triage::ModelView,
     /// (slug, name, open cases, whether it is the officer's own team)
     teams: Vec<(String, String, i64, bool)>,
 }
@@ -55,6 +58,8 @@ async fn queues(State(state): State<AppState>, staff: Staff) -> PageResult<Queue
         .collect();
     Ok(QueuesPage {
         layout: staff.layout(&state),
+        awaiting_triage: state.store.count_awaiting_triage().await?,
+        model: crate::console::triage::model_view(&state),
         teams,
     })
 }
@@ -68,6 +73,7 @@ pub struct QueueRow {
     pub overdue: bool,
     pub assigned_to: String,
     pub resident: String,
+    pub urgent: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -103,6 +109,7 @@ fn queue_row(state: &AppState, case: &CaseSummary, today: jiff::civil::Date) -> 
             .clone()
             .unwrap_or_else(|| "Unassigned".into()),
         resident: case.resident_name.clone(),
+        urgent: case.urgent,
     }
 }
 
@@ -148,9 +155,14 @@ struct CasePage {
     /// (value, label) for each status the case may move to
     next_statuses: Vec<(String, String)>,
     errors: Vec<ErrorItem>,
+    urgent: bool,
+    awaiting_triage: bool,
+    triage: Option<TriagePanel>,
+    services: Vec<(String, String)>,
+    service_slug: String,
 }
 
-async fn load(state: &AppState, reference: &str) -> PageResult<CaseDetail> {
+pub(super) async fn load(state: &AppState, reference: &str) -> PageResult<CaseDetail> {
     let reference = Reference::parse(reference).map_err(|_| WebError::NotFound)?;
     state
         .store
@@ -167,12 +179,12 @@ fn row(key: &str, value: String) -> SummaryRow {
     }
 }
 
-fn case_page_view(
+async fn case_page_view(
     state: &AppState,
     staff: &Staff,
     case: &CaseDetail,
     errors: Vec<ErrorItem>,
-) -> CasePage {
+) -> PageResult<CasePage> {
     let summary = &case.summary;
     let service = state.catalogue.service(&summary.service);
     let mut details = Vec::new();
@@ -229,7 +241,7 @@ fn case_page_view(
         })
         .collect();
     let today = frontdoor_domain::calendar::london_date(jiff::Timestamp::now());
-    CasePage {
+    Ok(CasePage {
         layout: staff.layout(state),
         reference: summary.reference.to_string(),
         service_name: service
@@ -261,7 +273,12 @@ fn case_page_view(
             .map(|s| (s.as_str().into(), s.label().into()))
             .collect(),
         errors,
-    }
+        urgent: summary.urgent,
+        awaiting_triage: summary.awaiting_triage,
+        triage: panel(state, case).await?,
+        services: all_services(state),
+        service_slug: summary.service.clone(),
+    })
 }
 
 async fn case_page(
@@ -270,11 +287,11 @@ async fn case_page(
     Path(reference): Path<String>,
 ) -> PageResult<CasePage> {
     let case = load(&state, &reference).await?;
-    Ok(case_page_view(&state, &staff, &case, vec![]))
+    case_page_view(&state, &staff, &case, vec![]).await
 }
 
 /// After a change: back to the case, or the case again with the reason it was refused.
-fn after_change(
+pub(super) async fn after_change(
     state: &AppState,
     staff: &Staff,
     case: &CaseDetail,
@@ -292,7 +309,7 @@ fn after_change(
             }];
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                case_page_view(state, staff, case, errors),
+                case_page_view(state, staff, case, errors).await?,
             )
                 .into_response())
         }
@@ -309,7 +326,7 @@ async fn assign(
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
     let case = load(&state, &reference).await?;
     let result = casework::assign_to(&state, &case, &staff.record).await;
-    after_change(&state, &staff, &case, result, "assign")
+    after_change(&state, &staff, &case, result, "assign").await
 }
 
 #[derive(Deserialize)]
@@ -337,7 +354,7 @@ async fn note(
         form.visible.is_some(),
     )
     .await;
-    after_change(&state, &staff, &case, result, "note")
+    after_change(&state, &staff, &case, result, "note").await
 }
 
 #[derive(Deserialize)]
@@ -364,5 +381,5 @@ async fn status(
     };
     let result =
         casework::set_status(&state, &case, &staff.record, &form.status, &form.outcome).await;
-    after_change(&state, &staff, &case, result, input)
+    after_change(&state, &staff, &case, result, input).await
 }

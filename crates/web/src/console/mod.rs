@@ -3,6 +3,7 @@
 mod assisted;
 mod cases;
 mod sign_in;
+mod triage;
 
 #[cfg(test)]
 pub use sign_in::DUMMY_HASH;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(sign_in::routes())
         .merge(cases::routes())
         .merge(assisted::routes())
+        .merge(triage::routes())
 }
 
 /// A signed-in member of staff, with their session. Anyone else is sent to sign in.

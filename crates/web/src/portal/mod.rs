@@ -1,5 +1,6 @@
 //! The resident portal: find a service, answer its form, track a request. No JavaScript needed.
 
+mod contact_us;
 pub mod forms;
 mod track;
 
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/topics/{topic}", get(topic))
         .route("/search", get(search))
         .route("/services/{slug}", get(service_start))
+        .merge(contact_us::routes())
         .merge(forms::routes())
         .merge(track::routes())
 }

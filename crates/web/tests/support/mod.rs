@@ -30,13 +30,27 @@ pub async fn spawn_app() -> TestApp {
     store.sync_teams(&catalogue.teams).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(store.clone(), catalogue, WebSettings::default());
+    let state = AppState::new(
+        store.clone(),
+        catalogue,
+        WebSettings::default(),
+        demo_model(),
+    );
     tokio::spawn(frontdoor_web::serve(listener, state));
     TestApp {
         address,
         store,
         _dir: dir,
     }
+}
+
+/// The triage model shipped in the repository, as the binary embeds it.
+pub fn demo_model() -> frontdoor_triage::Model {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/demo-council.triage"
+    );
+    frontdoor_triage::Model::from_bytes(&std::fs::read(path).unwrap()).expect("the model loads")
 }
 
 pub fn demo_catalogue() -> Catalogue {
@@ -75,6 +89,35 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// Adds a waste officer and signs them in to the console.
+pub async fn sign_in(app: &TestApp) -> Browser {
+    app.add_staff(
+        "sam@demo-council.example",
+        "waste",
+        "a long enough password",
+    )
+    .await;
+    let staff = app.browser();
+    let form = staff.get("/console/sign-in").await;
+    let signed_in = staff
+        .submit(
+            &form,
+            "/console/sign-in",
+            &[
+                ("email", "sam@demo-council.example"),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        signed_in.location.as_deref(),
+        Some("/console/queues"),
+        "{}",
+        signed_in.body
+    );
+    staff
 }
 
 pub struct Browser {

@@ -1,0 +1,216 @@
+//! Triage's records: the decision made about each free-text contact, the queue of
+//! contacts waiting for a person to choose their service, and staff corrections.
+
+use crate::cases::{CaseSummary, SUMMARY_SELECT, corrupt, insert_event, summary_from_row, to_json};
+use crate::time::{encode_date, encode_instant};
+use crate::{Store, StoreError, StoreResult};
+use frontdoor_domain::{CaseEvent, CaseState};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use sqlx::{Row, Sqlite, Transaction};
+
+/// A triage decision as stored: the model that made it and what it said, as JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriageRecord {
+    pub model_id: String,
+    pub decision: serde_json::Value,
+}
+
+/// A contact waiting in the triage queue.
+#[derive(Debug, Clone)]
+pub struct AwaitingTriage {
+    pub summary: CaseSummary,
+    pub text: String,
+    pub decision: Option<TriageRecord>,
+}
+
+/// Moving a case to another service.
+#[derive(Debug, Clone)]
+pub struct Reroute<'a> {
+    pub case_id: i64,
+    pub before: &'a CaseState,
+    pub from_service: &'a str,
+    pub to_service: &'a str,
+    pub to_team: &'a str,
+    pub to_team_name: &'a str,
+    pub due_by: Date,
+    pub actor: i64,
+    pub at: Timestamp,
+    /// Present when a person overrode the model: kept for the next training run.
+    pub correction: Option<NewCorrection<'a>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCorrection<'a> {
+    pub channel: &'a str,
+    pub text: &'a str,
+    pub model_service: &'a str,
+    pub model_id: &'a str,
+}
+
+/// A correction as training reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectionRecord {
+    pub id: i64,
+    pub channel: String,
+    pub text: String,
+    pub model_service: String,
+    pub chosen_service: String,
+}
+
+pub(crate) async fn insert_decision(
+    tx: &mut Transaction<'_, Sqlite>,
+    case_id: i64,
+    record: &TriageRecord,
+    at: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO triage_decisions (case_id, model_id, decided_at, decision) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(case_id)
+    .bind(&record.model_id)
+    .bind(at)
+    .bind(to_json(&record.decision)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn triage_decision(&self, case_id: i64) -> StoreResult<Option<TriageRecord>> {
+        let row = sqlx::query("SELECT model_id, decision FROM triage_decisions WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(TriageRecord {
+                model_id: r.get("model_id"),
+                decision: serde_json::from_str(r.get("decision")).map_err(corrupt)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Contacts waiting for a person to choose their service, urgent first, oldest first.
+    pub async fn cases_awaiting_triage(&self, limit: i64) -> StoreResult<Vec<AwaitingTriage>> {
+        let sql = format!(
+            "{SUMMARY_SELECT} WHERE c.awaiting_triage = 1 ORDER BY c.urgent DESC, c.created_at, c.id LIMIT $1"
+        );
+        let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
+        let mut waiting = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let summary = summary_from_row(row)?;
+            let text = self.first_contact_text(summary.id).await?;
+            let decision = self.triage_decision(summary.id).await?;
+            waiting.push(AwaitingTriage {
+                summary,
+                text,
+                decision,
+            });
+        }
+        Ok(waiting)
+    }
+
+    pub async fn count_awaiting_triage(&self) -> StoreResult<i64> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM cases WHERE awaiting_triage = 1")
+                .fetch_one(&self.pool)
+                .await?
+                .get(0),
+        )
+    }
+
+    /// What the resident wrote in the contact that opened the case.
+    pub async fn first_contact_text(&self, case_id: i64) -> StoreResult<String> {
+        let row = sqlx::query(
+            "SELECT COALESCE(summary, '') FROM contacts WHERE case_id = $1 ORDER BY id LIMIT 1",
+        )
+        .bind(case_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.get(0)).unwrap_or_default())
+    }
+
+    /// Sends a case to another service and team, takes it out of the triage queue, and
+    /// records the move (and any correction of the model) in one transaction.
+    pub async fn reroute_case(&self, reroute: &Reroute<'_>) -> StoreResult<CaseState> {
+        let event = CaseEvent::Rerouted {
+            from: reroute.from_service.to_owned(),
+            to: reroute.to_service.to_owned(),
+            team: reroute.to_team_name.to_owned(),
+        };
+        let before = reroute.before;
+        let after = before.apply(&event);
+        let at = encode_instant(reroute.at);
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE cases SET service = $1, team = $2, due_by = $3, status = $4, assigned_to = NULL,
+                    awaiting_triage = 0, updated_at = $5
+             WHERE id = $6 AND service = $7 AND status = $8
+               AND (assigned_to = $9 OR (assigned_to IS NULL AND $9 IS NULL))",
+        )
+        .bind(reroute.to_service)
+        .bind(reroute.to_team)
+        .bind(encode_date(reroute.due_by))
+        .bind(after.status.as_str())
+        .bind(&at)
+        .bind(reroute.case_id)
+        .bind(reroute.from_service)
+        .bind(before.status.as_str())
+        .bind(before.assigned_to)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        insert_event(&mut tx, reroute.case_id, &at, Some(reroute.actor), &event).await?;
+        if let Some(correction) = &reroute.correction {
+            sqlx::query(
+                "INSERT INTO triage_corrections
+                   (case_id, channel, text, model_service, chosen_service, model_id, staff_id, at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(reroute.case_id)
+            .bind(correction.channel)
+            .bind(correction.text)
+            .bind(correction.model_service)
+            .bind(reroute.to_service)
+            .bind(correction.model_id)
+            .bind(reroute.actor)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Takes a case out of the triage queue where it is, when a person confirms the
+    /// model's choice.
+    pub async fn confirm_triage(&self, case_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE cases SET awaiting_triage = 0 WHERE id = $1")
+            .bind(case_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every correction staff have made, oldest first: training data.
+    pub async fn triage_corrections(&self) -> StoreResult<Vec<CorrectionRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, channel, text, model_service, chosen_service FROM triage_corrections ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| CorrectionRecord {
+                id: r.get("id"),
+                channel: r.get("channel"),
+                text: r.get("text"),
+                model_service: r.get("model_service"),
+                chosen_service: r.get("chosen_service"),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,195 @@
+//! Free text through triage: open a case where the model routes it, hold it for a person
+//! when the model is unsure, and let staff re-route (kept as a correction) or open the
+//! referrals the model suggests as linked cases.
+
+use crate::casework::{ChangeError, open_case_with};
+use crate::error::WebError;
+use crate::state::AppState;
+use frontdoor_domain::{CaseError, Channel, ContactDetails, NewCase, Submission};
+use frontdoor_store::{
+    CaseDetail, CaseExtras, LinkedFrom, NewCorrection, Reroute, StaffRecord, TriageRecord,
+};
+use frontdoor_triage::Triage;
+use jiff::Timestamp;
+
+/// The most a resident may write in one free-text contact.
+pub const MAX_TEXT_CHARS: usize = 5000;
+
+/// What went wrong with free text before it reached triage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextProblem {
+    Empty,
+    TooLong,
+}
+
+impl TextProblem {
+    pub fn message(&self) -> String {
+        match self {
+            TextProblem::Empty => "Enter what you need help with".into(),
+            TextProblem::TooLong => {
+                format!("What you need help with must be {MAX_TEXT_CHARS} characters or fewer")
+            }
+        }
+    }
+}
+
+pub fn check_text(text: &str) -> Result<&str, TextProblem> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(TextProblem::Empty)
+    } else if text.chars().count() > MAX_TEXT_CHARS {
+        Err(TextProblem::TooLong)
+    } else {
+        Ok(text)
+    }
+}
+
+/// Triage a contact and open its case: at the service triage chose, urgent if it is, and
+/// waiting in the triage queue if triage was unsure. Durable when this returns.
+pub async fn open_free_text_case(
+    state: &AppState,
+    text: &str,
+    channel: Channel,
+    contact: ContactDetails,
+    recorded_by: Option<i64>,
+) -> Result<(NewCase, Triage), WebError> {
+    let triage = state.triage.triage(text, channel.as_str());
+    let service = state
+        .catalogue
+        .service(&triage.service)
+        .ok_or_else(|| WebError::Internal("triage chose a service the catalogue lacks".into()))?;
+    let submission = Submission {
+        service: service.slug.clone(),
+        channel,
+        received_at: Timestamp::now(),
+        answers: Default::default(),
+        contact,
+        summary: Some(text.to_owned()),
+    };
+    let extras = CaseExtras {
+        urgent: triage.urgent,
+        awaiting_triage: triage.needs_review,
+        triage: Some(TriageRecord {
+            model_id: state.triage.info().id.clone(),
+            decision: serde_json::to_value(&triage)
+                .map_err(|e| WebError::Internal(e.to_string()))?,
+        }),
+        linked_from: None,
+    };
+    let case = open_case_with(state, service, submission, recorded_by, &extras).await?;
+    tracing::info!(
+        case.reference = %case.reference,
+        triage.service = %triage.service,
+        triage.confidence = triage.confidence,
+        triage.urgent = triage.urgent,
+        triage.needs_review = triage.needs_review,
+        "free-text contact triaged"
+    );
+    Ok((case, triage))
+}
+
+/// The decision stored with a case, if triage made one.
+pub async fn decision(
+    state: &AppState,
+    case_id: i64,
+) -> Result<Option<(String, Triage)>, WebError> {
+    let Some(record) = state.store.triage_decision(case_id).await? else {
+        return Ok(None);
+    };
+    let triage: Triage = serde_json::from_value(record.decision)
+        .map_err(|e| WebError::Internal(format!("stored triage decision unreadable: {e}")))?;
+    Ok(Some((record.model_id, triage)))
+}
+
+/// Sends a case to `to_service`. Choosing the service the case is already at just takes
+/// it out of the triage queue; choosing another records a correction of the model.
+pub async fn route(
+    state: &AppState,
+    case: &CaseDetail,
+    staff: &StaffRecord,
+    to_service: &str,
+) -> Result<(), ChangeError> {
+    let summary = &case.summary;
+    let service = state
+        .catalogue
+        .service(to_service)
+        .ok_or(ChangeError::Refused(CaseError::UnknownService))?;
+    if service.slug == summary.service {
+        state.store.confirm_triage(summary.id).await.map_err(web)?;
+        return Ok(());
+    }
+    let decided = decision(state, summary.id).await?;
+    let text = state
+        .store
+        .first_contact_text(summary.id)
+        .await
+        .map_err(web)?;
+    let channel = summary.channel.as_str();
+    let correction = decided.as_ref().map(|(model_id, triage)| NewCorrection {
+        channel,
+        text: &text,
+        model_service: &triage.service,
+        model_id,
+    });
+    let team_name = state
+        .catalogue
+        .team(&service.team)
+        .map(|t| t.name.as_str())
+        .unwrap_or(&service.team);
+    let reroute = Reroute {
+        case_id: summary.id,
+        before: &summary.state,
+        from_service: &summary.service,
+        to_service: &service.slug,
+        to_team: &service.team,
+        to_team_name: team_name,
+        due_by: state
+            .calendar
+            .due_by(summary.created_at, service.sla_working_days),
+        actor: staff.id,
+        at: Timestamp::now(),
+        correction,
+    };
+    state.store.reroute_case(&reroute).await.map_err(web)?;
+    tracing::info!(case.reference = %summary.reference, case.service = %service.slug, staff.id = staff.id, "case rerouted");
+    Ok(())
+}
+
+/// Opens a linked case at `service` for the same resident and the same words: a referral.
+pub async fn open_referral(
+    state: &AppState,
+    case: &CaseDetail,
+    staff: &StaffRecord,
+    service: &str,
+) -> Result<NewCase, ChangeError> {
+    let service = state
+        .catalogue
+        .service(service)
+        .ok_or(ChangeError::Refused(CaseError::UnknownService))?;
+    let text = state
+        .store
+        .first_contact_text(case.summary.id)
+        .await
+        .map_err(web)?;
+    let submission = Submission {
+        service: service.slug.clone(),
+        channel: case.summary.channel,
+        received_at: Timestamp::now(),
+        answers: Default::default(),
+        contact: case.contact.clone(),
+        summary: Some(text),
+    };
+    let extras = CaseExtras {
+        linked_from: Some(LinkedFrom {
+            case_id: case.summary.id,
+            reference: case.summary.reference,
+            service: case.summary.service.clone(),
+        }),
+        ..CaseExtras::default()
+    };
+    Ok(open_case_with(state, service, submission, Some(staff.id), &extras).await?)
+}
+
+fn web(e: frontdoor_store::StoreError) -> ChangeError {
+    ChangeError::Web(e.into())
+}

@@ -1,0 +1,259 @@
+//! Free text through triage: the portal's "Contact us", urgency, the human triage queue,
+//! re-routing kept as a correction, referrals as linked cases, and the API's free text.
+//! Real HTTP, real router, real SQLite file, the model shipped in the repository.
+
+mod support;
+
+use reqwest::StatusCode;
+use support::{Browser, TestApp, sign_in, spawn_app};
+
+/// Sends a message through "Contact us" and returns the reference on the confirmation page.
+async fn contact_us(browser: &Browser, message: &str) -> (String, String) {
+    let form = browser.get("/contact-us").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let sent = browser
+        .submit(
+            &form,
+            "/contact-us",
+            &[
+                ("message", message),
+                ("contact-name", "Jo Bloggs"),
+                ("contact-email", "jo@example.com"),
+                ("contact-phone", ""),
+                ("contact-postcode", ""),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(sent.location.as_deref(), Some("/contact-us/confirmation"));
+    let confirmation = browser.get("/contact-us/confirmation").await;
+    let marker = r#"<strong id="reference">"#;
+    let start = confirmation.body.find(marker).expect("a reference") + marker.len();
+    let reference = confirmation.body[start..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    (reference, confirmation.body)
+}
+
+async fn case_service(app: &TestApp, reference: &str) -> frontdoor_store::CaseSummary {
+    let reference = frontdoor_domain::Reference::parse(reference).unwrap();
+    app.store
+        .case_by_reference(&reference)
+        .await
+        .unwrap()
+        .expect("the case is stored")
+        .summary
+}
+
+#[tokio::test]
+async fn a_resident_who_does_not_know_the_service_is_routed_by_what_they_wrote() {
+    let app = spawn_app().await;
+    let home = app.browser().get("/").await;
+    home.assert_contains(r#"href="/contact-us""#);
+    let (reference, confirmation) = contact_us(
+        &app.browser(),
+        "Hi, the bin men didn't empty our recycling bin this morning, everyone else's on the street was done",
+    )
+    .await;
+    assert!(
+        confirmation.contains("sent your message to the Waste team"),
+        "{confirmation}"
+    );
+    let case = case_service(&app, &reference).await;
+    assert_eq!(case.service, "missed-bin-collection");
+    assert!(!case.urgent && !case.awaiting_triage);
+
+    let staff = sign_in(&app).await;
+    let queue = staff.get("/console/queues/waste").await;
+    queue.assert_contains(&reference);
+    let page = staff.get(&format!("/console/cases/{reference}")).await;
+    page.assert_contains(r#"id="triage""#);
+    page.assert_contains("Words that decided it");
+    page.assert_contains("bin");
+    page.assert_contains(&app_model_id());
+}
+
+fn app_model_id() -> String {
+    support::demo_model().info().id.clone()
+}
+
+#[tokio::test]
+async fn a_resident_at_risk_is_urgent_routed_to_safeguarding_and_first_in_the_queue() {
+    let app = spawn_app().await;
+    let (earlier, _) = contact_us(
+        &app.browser(),
+        "I'm worried about the old man next door, I think his nephew takes money from his pension. He seems fine otherwise.",
+    )
+    .await;
+    let (reference, confirmation) = contact_us(
+        &app.browser(),
+        "my boyfriend hit me again last night and says he will kill me if I leave. I'm scared to go home",
+    )
+    .await;
+    assert!(
+        confirmation.contains("marked your message as urgent"),
+        "{confirmation}"
+    );
+    let case = case_service(&app, &reference).await;
+    assert_eq!(case.service, "safeguarding-concern");
+    assert!(case.urgent);
+    assert!(
+        !case.awaiting_triage,
+        "urgent contacts never wait for triage"
+    );
+
+    let staff = sign_in(&app).await;
+    let queue = staff.get("/console/queues/safeguarding").await;
+    let urgent_at = queue.body.find(&reference).expect("urgent case listed");
+    if let Some(other_at) = queue.body.find(&earlier) {
+        assert!(urgent_at < other_at, "the urgent case comes first");
+    }
+    let page = staff.get(&format!("/console/cases/{reference}")).await;
+    page.assert_contains(r#"id="urgent-because""#);
+    page.assert_contains("kill me");
+}
+
+#[tokio::test]
+async fn an_unclear_contact_waits_for_a_person_who_routes_it_and_the_correction_is_kept() {
+    let app = spawn_app().await;
+    let (reference, confirmation) =
+        contact_us(&app.browser(), "Hello, can someone ring me back please").await;
+    assert!(
+        confirmation.contains("send it to the right service"),
+        "{confirmation}"
+    );
+    let case = case_service(&app, &reference).await;
+    assert!(case.awaiting_triage, "a vague message needs a person");
+    let model_choice = case.service.clone();
+
+    let staff = sign_in(&app).await;
+    let queues = staff.get("/console/queues").await;
+    queues.assert_contains("Triage queue (1 waiting)");
+    let triage = staff.get("/console/triage").await;
+    triage.assert_contains(&reference);
+    assert_eq!(
+        triage
+            .body
+            .matches(&format!(r#"action="/console/cases/{reference}/route""#))
+            .count(),
+        4,
+        "three one-click suggestions and the full list"
+    );
+
+    let target = if model_choice == "pothole-report" {
+        "street-light-fault"
+    } else {
+        "pothole-report"
+    };
+    let routed = staff
+        .submit(
+            &triage,
+            &format!("/console/cases/{reference}/route"),
+            &[("service", target), ("back", "triage")],
+        )
+        .await;
+    assert_eq!(routed.status, StatusCode::SEE_OTHER, "{}", routed.body);
+    assert_eq!(routed.location.as_deref(), Some("/console/triage"));
+
+    let case = case_service(&app, &reference).await;
+    assert_eq!(case.service, target);
+    assert!(!case.awaiting_triage);
+    let corrections = app.store.triage_corrections().await.unwrap();
+    assert_eq!(corrections.len(), 1);
+    assert_eq!(corrections[0].model_service, model_choice);
+    assert_eq!(corrections[0].chosen_service, target);
+    assert!(corrections[0].text.contains("ring me back"));
+    staff
+        .get("/console/triage")
+        .await
+        .assert_contains("No contacts are waiting");
+    let track = staff.get(&format!("/console/cases/{reference}")).await;
+    track.assert_contains("Sent from");
+}
+
+#[tokio::test]
+async fn a_referral_the_resident_clearly_needs_opens_as_a_linked_case() {
+    let app = spawn_app().await;
+    let (reference, _) = contact_us(
+        &app.browser(),
+        "I'd like to apply for a blue badge for my mum, she is 84 and can only walk a few steps. She also can't get up the stairs any more and sleeps in the chair downstairs.",
+    )
+    .await;
+    let case = case_service(&app, &reference).await;
+    assert_eq!(case.service, "blue-badge-application");
+
+    let staff = sign_in(&app).await;
+    let page = staff.get(&format!("/console/cases/{reference}")).await;
+    page.assert_contains(r#"id="referrals""#);
+    page.assert_contains("Ask for an occupational therapy assessment");
+    let opened = staff
+        .submit(
+            &page,
+            &format!("/console/cases/{reference}/referrals"),
+            &[("service", "occupational-therapy-assessment")],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let page = staff.get(&format!("/console/cases/{reference}")).await;
+    page.assert_contains("Linked to case");
+    page.assert_contains("Opened");
+    let linked = app
+        .store
+        .cases_for_service("occupational-therapy-assessment", 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(linked.len(), 1);
+}
+
+#[tokio::test]
+async fn an_empty_message_is_refused_with_a_message_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    let form = browser.get("/contact-us").await;
+    let refused = browser
+        .submit(
+            &form,
+            "/contact-us",
+            &[("message", "   "), ("contact-name", "")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Enter what you need help with");
+    refused.assert_contains(r##"href="#message""##);
+    assert_eq!(app.store.count_cases().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn the_api_accepts_free_text_and_says_where_it_went() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/contacts", app.address);
+    let created = client
+        .post(&url)
+        .json(&serde_json::json!({
+            "text": "There's a massive pothole outside 4 Elm Road, nearly took my wheel off",
+            "channel": "social",
+            "contact": {"name": "Sam Driver", "email": "sam@example.com"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let body: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(body["service"], "pothole-report");
+    assert_eq!(body["channel"], "social");
+    assert_eq!(body["urgent"], false);
+    assert_eq!(body["triage"]["suggestions"].as_array().unwrap().len(), 3);
+
+    let refused = client
+        .post(&url)
+        .json(&serde_json::json!({"text": "", "contact": {"name": "Sam"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["fields"][0]["field"], "text");
+}
