@@ -6,8 +6,8 @@ use frontdoor_domain::case::{add_note, change_status};
 use frontdoor_domain::form::{Address, Answer, DateRule, Field, FieldKind};
 use frontdoor_domain::reference::PAYLOAD_LEN;
 use frontdoor_domain::{
-    CaseEvent, CaseState, Catalogue, Channel, ContactDetails, Email, NewCase, Postcode, Reference,
-    Service, Status, Submission, UkPhone, WorkingCalendar,
+    CaseEvent, CaseState, Catalogue, Channel, ContactDetails, Email, NewCase, Place, Point,
+    Postcode, Reference, Service, Status, Submission, UkPhone, WorkingCalendar,
 };
 use frontdoor_store::{NewStaff, Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
@@ -55,7 +55,12 @@ const SAYINGS: [&str; 6] = [
 ];
 
 /// Seeds demo staff and `cases` cases; returns the sign-in for the demo officer.
-pub async fn seed(store: &Store, catalogue: &Catalogue, cases: usize) -> Result<SignIn> {
+pub async fn seed(
+    store: &Store,
+    catalogue: &Catalogue,
+    cases: usize,
+    places: &[Place],
+) -> Result<SignIn> {
     let password = random_password();
     let hash = frontdoor_web::hash_password(&password).map_err(anyhow::Error::msg)?;
     let demo_officer = store
@@ -96,7 +101,7 @@ pub async fn seed(store: &Store, catalogue: &Catalogue, cases: usize) -> Result<
             service: service.slug.clone(),
             channel: pick_channel(&mut rng, service),
             received_at,
-            answers: answers_for(&mut rng, service, received_at),
+            answers: answers_for(&mut rng, service, received_at, places),
             contact: resident(&mut rng, n),
             summary: None,
         };
@@ -180,17 +185,50 @@ fn answers_for(
     rng: &mut StdRng,
     service: &Service,
     received_at: Timestamp,
+    places: &[Place],
 ) -> BTreeMap<String, Answer> {
     service
         .fields
         .iter()
-        .filter_map(|f| answer(rng, f, received_at).map(|a| (f.id.clone(), a)))
+        .filter_map(|f| {
+            let answer = match f.kind {
+                FieldKind::Location => street_place(rng, service, places).map(Answer::Location),
+                _ => answer(rng, f, received_at),
+            };
+            answer.map(|a| (f.id.clone(), a))
+        })
         .collect()
+}
+
+/// A home's address for services about a home; for street problems, a spot a few metres
+/// from an address, described as residents do.
+fn street_place(rng: &mut StdRng, service: &Service, places: &[Place]) -> Option<Place> {
+    let place = places.choose(rng)?.clone();
+    if !service.public_map {
+        return Some(place);
+    }
+    let near = place.point?;
+    let point = Point::new(
+        near.lat() + rng.random_range(-0.0002..0.0002),
+        near.lon() + rng.random_range(-0.0003..0.0003),
+    )
+    .ok()?;
+    Some(Place {
+        point: Some(point),
+        uprn: None,
+        description: Some(format!(
+            "Near {}",
+            place.address.as_deref().unwrap_or("the corner")
+        )),
+        address: None,
+        ..place
+    })
 }
 
 fn answer(rng: &mut StdRng, field: &Field, received_at: Timestamp) -> Option<Answer> {
     let received = frontdoor_domain::calendar::london_date(received_at);
     let answer = match field.kind {
+        FieldKind::Location => return None,
         FieldKind::Choice => Answer::Choice(field.choices.choose(rng)?.clone()),
         FieldKind::YesNo => Answer::YesNo(rng.random_bool(0.5)),
         FieldKind::Date => {

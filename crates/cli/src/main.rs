@@ -2,6 +2,7 @@
 //! demo data into an empty database first; the subcommands are for real deployments.
 
 mod demo;
+mod place;
 mod settings;
 mod triage;
 
@@ -55,10 +56,37 @@ enum Command {
     },
     /// Triage free text: JSON lines on stdin to decisions on stdout; `train` and `eval`.
     Triage(triage::TriageArgs),
+    /// Load data from files: `import gazetteer FILE`.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Open311 partner access: `open311 key --name NAME` prints a new API key.
+    Open311 {
+        #[command(subcommand)]
+        command: Open311Command,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Add or update gazetteer addresses from a CSV file with the header
+    /// uprn,line1,line2,town,postcode,street,lat,lon (WGS 84 decimal degrees).
+    Gazetteer { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum Open311Command {
+    /// Register a partner system and print its API key (shown once; only a hash is kept).
+    Key {
+        /// Who the key is for, e.g. "FixMyStreet".
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -124,8 +152,28 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Demo { cases }) => {
             let (store, catalogue) = open_all(&settings).await?;
-            let sign_in = demo::seed(&store, &catalogue, cases).await?;
+            let area = place::load_area(&settings, &catalogue)?;
+            let sign_in = seed_demo(&store, &catalogue, area.as_ref(), cases).await?;
             print_sign_in(&sign_in, &settings.addr);
+            Ok(())
+        }
+        Some(Command::Import {
+            what: ImportCommand::Gazetteer { file },
+        }) => {
+            let store = open_store(&settings).await?;
+            let count = place::import_gazetteer(&store, &file).await?;
+            println!("Imported {count} addresses into the gazetteer.");
+            Ok(())
+        }
+        Some(Command::Open311 {
+            command: Open311Command::Key { name },
+        }) => {
+            let store = open_store(&settings).await?;
+            if name.trim().is_empty() {
+                bail!("--name must say who the key is for");
+            }
+            let key = frontdoor_web::add_open311_client(&store, name.trim()).await?;
+            println!("{key}");
             Ok(())
         }
         Some(Command::User { command }) => user(settings, command).await,
@@ -168,8 +216,15 @@ async fn serve(settings: Settings, demo: bool) -> Result<()> {
     let (store, catalogue) = open_all(&settings).await?;
     // Refuse a model for another catalogue before seeding or listening.
     let model = triage::load_model(&settings, &catalogue, None)?;
+    let area = place::load_area(&settings, &catalogue)?;
+    if !(1.0..=1000.0).contains(&settings.duplicate_radius_m) {
+        bail!("duplicate_radius_m must be between 1 and 1000 metres");
+    }
+    if demo && catalogue.council.id == "demo-council" {
+        place::seed_demo_gazetteer(&store).await?;
+    }
     if demo && store.count_cases().await? == 0 {
-        let sign_in = demo::seed(&store, &catalogue, 300).await?;
+        let sign_in = seed_demo(&store, &catalogue, area.as_ref(), 300).await?;
         print_sign_in(&sign_in, &settings.addr);
     } else if demo {
         println!(
@@ -191,17 +246,37 @@ async fn serve(settings: Settings, demo: bool) -> Result<()> {
         model.info().examples,
         model.info().corrections
     );
-    let state = AppState::new(
+    let mut state = AppState::new(
         store,
         catalogue,
         WebSettings {
             secure_cookies: settings.secure_cookies,
+            map_tiles: settings.map_tiles.clone(),
+            map_attribution: settings.map_attribution.clone(),
+            duplicate_radius_m: settings.duplicate_radius_m,
         },
         model,
     );
+    if let Some(area) = area {
+        state = state.with_area(area);
+    }
     frontdoor_web::serve(listener, state)
         .await
         .context("the server stopped with an error")
+}
+
+/// Demo cases, and the demo gazetteer when the built-in catalogue is in use.
+async fn seed_demo(
+    store: &Store,
+    catalogue: &Catalogue,
+    area: Option<&frontdoor_domain::area::CouncilArea>,
+    cases: usize,
+) -> Result<demo::SignIn> {
+    if catalogue.council.id == "demo-council" {
+        place::seed_demo_gazetteer(store).await?;
+    }
+    let places = place::demo_places(area)?;
+    demo::seed(store, catalogue, cases, &places).await
 }
 
 fn print_sign_in(sign_in: &demo::SignIn, addr: &str) {

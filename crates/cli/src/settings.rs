@@ -17,6 +17,11 @@ pub struct Settings {
     pub triage_model: Option<PathBuf>,
     /// The triage rules for training; unset means the demo council's (with its catalogue).
     pub triage_rules: Option<PathBuf>,
+    /// Map tiles for location pages, `{z}/{x}/{y}` style; empty shows only the boundary.
+    pub map_tiles: String,
+    pub map_attribution: String,
+    /// How close (metres) an open report must be to be offered as a duplicate.
+    pub duplicate_radius_m: f64,
 }
 
 impl Default for Settings {
@@ -28,6 +33,9 @@ impl Default for Settings {
             secure_cookies: false,
             triage_model: None,
             triage_rules: None,
+            map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            map_attribution: "© OpenStreetMap contributors".into(),
+            duplicate_radius_m: 50.0,
         }
     }
 }

@@ -154,6 +154,10 @@ pub enum CaseEvent {
         reference: String,
         service: String,
     },
+    /// Another resident reported the same problem and follows this case instead.
+    Followed {
+        channel: Channel,
+    },
 }
 
 impl CaseEvent {
@@ -165,6 +169,7 @@ impl CaseEvent {
             CaseEvent::StatusChanged { .. } => "status-changed",
             CaseEvent::Rerouted { .. } => "rerouted",
             CaseEvent::Linked { .. } => "linked",
+            CaseEvent::Followed { .. } => "followed",
         }
     }
 
@@ -201,6 +206,9 @@ impl CaseEvent {
             CaseEvent::Linked { reference, .. } => {
                 format!("We also opened request {reference} for you with another team")
             }
+            CaseEvent::Followed { .. } => {
+                "Another resident reported the same problem and is following this report".into()
+            }
         }
     }
 
@@ -233,6 +241,10 @@ impl CaseEvent {
             CaseEvent::Linked { reference, service } => {
                 format!("Linked to case {reference} ({service})")
             }
+            CaseEvent::Followed { channel } => format!(
+                "Another resident reported the same problem ({}) and follows this case",
+                channel.label().to_lowercase()
+            ),
         }
     }
 }
@@ -263,7 +275,7 @@ impl CaseState {
                 next.assigned_to = Some(*officer_id);
                 next.status = status_after_assignment(self.status);
             }
-            CaseEvent::Note { .. } | CaseEvent::Linked { .. } => {}
+            CaseEvent::Note { .. } | CaseEvent::Linked { .. } | CaseEvent::Followed { .. } => {}
             CaseEvent::Rerouted { .. } => {
                 next.assigned_to = None;
                 if matches!(self.status, Status::New | Status::Assigned) {
@@ -329,6 +341,16 @@ pub struct Submission {
     pub contact: ContactDetails,
     /// What the resident said in their own words, for contacts taken by staff.
     pub summary: Option<String>,
+}
+
+impl Submission {
+    /// Where the resident said the problem is, on a location-based service.
+    pub fn place(&self) -> Option<&crate::Place> {
+        self.answers.values().find_map(|a| match a {
+            crate::Answer::Location(place) => Some(place),
+            _ => None,
+        })
+    }
 }
 
 /// A case about to be stored, with its reference and promised date decided.

@@ -24,6 +24,16 @@ pub struct Council {
     pub id: String,
     pub name: String,
     pub phone: String,
+    /// GeoJSON files, relative to the catalogue, for the boundary, wards and neighbours.
+    pub area: Option<AreaFiles>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaFiles {
+    pub boundary: String,
+    pub wards: String,
+    pub neighbours: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +65,17 @@ pub struct Service {
     pub sla_working_days: u16,
     pub statutory_basis: Option<String>,
     pub location_based: bool,
+    /// Open reports of this service appear on the public map (street problems, not homes).
+    pub public_map: bool,
     pub keywords: Vec<String>,
     pub fields: Vec<Field>,
+}
+
+impl Service {
+    /// The question that asks where, on a location-based service.
+    pub fn location_field(&self) -> Option<&Field> {
+        self.fields.iter().find(|f| f.kind == FieldKind::Location)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -196,6 +215,7 @@ struct RawCouncil {
     id: String,
     name: String,
     phone: String,
+    area: Option<AreaFiles>,
 }
 
 #[derive(Deserialize)]
@@ -227,6 +247,8 @@ struct RawService {
     sla_working_days: u16,
     statutory_basis: Option<String>,
     location_based: bool,
+    #[serde(default)]
+    public_map: bool,
     #[serde(default)]
     keywords: Vec<String>,
     #[serde(rename = "field", default)]
@@ -305,6 +327,7 @@ impl Checker<'_> {
                 id: raw.council.id,
                 name: raw.council.name,
                 phone: raw.council.phone,
+                area: raw.council.area,
             },
             teams,
             topics,
@@ -391,6 +414,31 @@ impl Checker<'_> {
             );
         }
         let fields = self.check_fields(&slug, raw.fields)?;
+        let locations = fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Location)
+            .count();
+        match (raw.location_based, locations) {
+            (true, 1) | (false, 0) => {}
+            (true, _) => {
+                return self.fail(
+                    at,
+                    format!("location-based service '{slug}' needs exactly one field of kind \"location\""),
+                );
+            }
+            (false, _) => {
+                return self.fail(
+                    at,
+                    format!("service '{slug}' has a location field but is not location_based"),
+                );
+            }
+        }
+        if raw.public_map && !raw.location_based {
+            return self.fail(
+                at,
+                format!("service '{slug}' is on the public map but is not location_based"),
+            );
+        }
         Ok(Service {
             slug,
             name: raw.name,
@@ -404,6 +452,7 @@ impl Checker<'_> {
             sla_working_days: raw.sla_working_days,
             statutory_basis: raw.statutory_basis.filter(|s| !s.trim().is_empty()),
             location_based: raw.location_based,
+            public_map: raw.public_map,
             keywords: raw.keywords,
             fields,
         })
@@ -520,6 +569,12 @@ kind = "choice"
 label = "Which bin was missed?"
 summary = "Which bin was missed"
 choices = ["Recycling", "General waste"]
+
+[[service.field]]
+id = "place"
+kind = "location"
+label = "Where is the bin?"
+summary = "where the bin is"
 "#;
 
     #[test]
@@ -529,6 +584,26 @@ choices = ["Recycling", "General waste"]
         assert_eq!(service.department, "Waste");
         assert_eq!(service.level, Level::SelfService);
         assert_eq!(service.fields[0].kind, FieldKind::Choice);
+    }
+
+    #[test]
+    fn a_location_based_service_must_ask_where() {
+        let without = SMALL.replace("kind = \"location\"", "kind = \"text\"");
+        let error = Catalogue::parse("demo.toml", &without).unwrap_err();
+        assert!(
+            error
+                .reason
+                .contains("exactly one field of kind \"location\""),
+            "{error}"
+        );
+        let not_located = SMALL.replace("location_based = true", "location_based = false");
+        let error = Catalogue::parse("demo.toml", &not_located).unwrap_err();
+        assert!(error.reason.contains("not location_based"), "{error}");
+        let public = SMALL.replace(
+            "location_based = true",
+            "location_based = true\npublic_map = true",
+        );
+        assert!(Catalogue::parse("demo.toml", &public).unwrap().services[0].public_map);
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //! Raw input arrives as flat name → text pairs (an HTML form post, or a flattened JSON
 //! body). Composite questions use the GOV.UK input names: a date question `when` posts
 //! `when-day`, `when-month`, `when-year`; an address question `where` posts
-//! `where-line1`, `where-line2`, `where-town`, `where-postcode`.
+//! `where-line1`, `where-line2`, `where-town`, `where-postcode`; a location question `place`
+//! posts a map point (`place-lat`, `place-lon`), a gazetteer address (`place-uprn`), or a
+//! street and a description (`place-street`, `place-description`).
 
+use crate::location::{GazetteerAddress, Place, Point};
 use crate::resident::{ContactDetails, ContactError, Email, Postcode, UkPhone, parse_name};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -25,6 +28,8 @@ pub enum FieldKind {
     Choice,
     YesNo,
     Address,
+    /// A place on a street, for location-based services: see [`Place`].
+    Location,
 }
 
 /// Whether a date must lie in the past or the future relative to today.
@@ -63,6 +68,7 @@ pub enum Answer {
     Choice(String),
     YesNo(bool),
     Address(Address),
+    Location(Place),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +96,7 @@ impl Field {
         match self.kind {
             FieldKind::Date => self.validate_date(raw, today),
             FieldKind::Address => self.validate_address(raw),
+            FieldKind::Location => self.validate_location(raw),
             _ => self.validate_single(raw.get(&self.id).map(|s| s.trim()).unwrap_or("")),
         }
     }
@@ -104,6 +111,7 @@ impl Field {
         let parts: &[&str] = match self.kind {
             FieldKind::Date => &["day", "month", "year"],
             FieldKind::Address => &["line1", "line2", "town", "postcode"],
+            FieldKind::Location => &["lat", "lon", "uprn", "street", "description"],
             _ => return vec![self.id.clone()],
         };
         parts.iter().map(|p| format!("{}-{p}", self.id)).collect()
@@ -141,7 +149,7 @@ impl Field {
             FieldKind::Postcode => Answer::Postcode(Postcode::parse(value).map_err(contact)?),
             FieldKind::Choice => Answer::Choice(self.check_choice(value)?),
             FieldKind::YesNo => Answer::YesNo(self.check_yes_no(value)?),
-            FieldKind::Date | FieldKind::Address => {
+            FieldKind::Date | FieldKind::Address | FieldKind::Location => {
                 unreachable!("composite kinds are validated apart")
             }
         };
@@ -232,6 +240,81 @@ impl Field {
         }
     }
 
+    /// A map point, a gazetteer address (UPRN) or a street with a description. The UPRN is
+    /// only checked for shape here; the gazetteer confirms it (see [`Place`]).
+    fn validate_location(&self, raw: &RawAnswers) -> Result<Option<Answer>, FieldError> {
+        let get = |part: &str| {
+            raw.get(&format!("{}-{part}", self.id))
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        let input = |part: &str| format!("{}-{part}", self.id);
+        let mut place = Place::default();
+        match (get("lat"), get("lon")) {
+            (Some(lat), Some(lon)) => {
+                let point =
+                    Point::parse(lat, lon).map_err(|e| self.error(input("lat"), e.to_string()))?;
+                place.point = Some(point);
+            }
+            (None, None) => {}
+            _ => return Err(self.error(input("lat"), "Enter both a latitude and a longitude")),
+        }
+        if let Some(uprn) = get("uprn") {
+            if !GazetteerAddress::is_uprn(uprn) {
+                return Err(self.error(input("uprn"), "Select an address from the list"));
+            }
+            place.uprn = Some(uprn.to_owned());
+        }
+        let street = get("street").map(|v| {
+            self.check_place_text(&input("street"), "The street name", v, DEFAULT_TEXT_LIMIT)
+        });
+        let description = get("description").map(|v| {
+            self.check_place_text(
+                &input("description"),
+                "The description",
+                v,
+                DEFAULT_LONG_TEXT_LIMIT,
+            )
+        });
+        place.street = street.transpose()?;
+        place.description = description.transpose()?;
+        if place.point.is_none() && place.uprn.is_none() {
+            if place.street.is_none() && place.description.is_none() {
+                return if self.required {
+                    Err(self.error(
+                        input("search"),
+                        "Enter a postcode or street name to find the place, or give the street and describe where it is",
+                    ))
+                } else {
+                    Ok(None)
+                };
+            }
+            if place.street.is_none() {
+                return Err(self.error(input("street"), "Enter the name of the street"));
+            }
+            if place.description.is_none() {
+                return Err(self.error(
+                    input("description"),
+                    "Describe where on the street it is, for example outside number 12",
+                ));
+            }
+        }
+        Ok(Some(Answer::Location(place)))
+    }
+
+    fn check_place_text(
+        &self,
+        input: &str,
+        name: &str,
+        value: &str,
+        limit: usize,
+    ) -> Result<String, FieldError> {
+        if value.chars().count() > limit {
+            return Err(self.error(input, format!("{name} must be {limit} characters or fewer")));
+        }
+        Ok(value.to_owned())
+    }
+
     fn validate_address(&self, raw: &RawAnswers) -> Result<Option<Answer>, FieldError> {
         let part = |name: &str| {
             raw.get(&format!("{}-{name}", self.id))
@@ -284,6 +367,7 @@ impl Answer {
             Answer::Postcode(p) => p.to_string(),
             Answer::YesNo(true) => "Yes".into(),
             Answer::YesNo(false) => "No".into(),
+            Answer::Location(place) => place.display(),
             Answer::Address(a) => {
                 let mut lines = vec![a.line1.clone()];
                 lines.extend(a.line2.clone());
@@ -313,6 +397,20 @@ impl Answer {
                 );
                 put(format!("{field_id}-town"), a.town.clone());
                 put(format!("{field_id}-postcode"), a.postcode.to_string());
+            }
+            Answer::Location(place) => {
+                if let Some(point) = place.point.filter(|_| place.uprn.is_none()) {
+                    put(format!("{field_id}-lat"), format!("{:.6}", point.lat()));
+                    put(format!("{field_id}-lon"), format!("{:.6}", point.lon()));
+                }
+                let mut text = |part: &str, v: &Option<String>| {
+                    if let Some(v) = v {
+                        put(format!("{field_id}-{part}"), v.clone());
+                    }
+                };
+                text("uprn", &place.uprn);
+                text("street", &place.street);
+                text("description", &place.description);
             }
             Answer::YesNo(b) => put(field_id.into(), if *b { "yes" } else { "no" }.into()),
             Answer::Phone(p) => put(field_id.into(), p.to_string()),

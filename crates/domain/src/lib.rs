@@ -2,12 +2,14 @@
 //!
 //! No async, no SQL, no HTTP: every other crate adapts to what is here.
 
+pub mod area;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod channel;
 pub mod form;
 pub mod level;
+pub mod location;
 pub mod reference;
 pub mod resident;
 
@@ -17,5 +19,6 @@ pub use catalogue::{Catalogue, CatalogueError, Service, Team, Topic};
 pub use channel::Channel;
 pub use form::{Answer, Field, FieldError, FieldKind, RawAnswers};
 pub use level::Level;
+pub use location::{GazetteerAddress, Place, Point};
 pub use reference::{Reference, ReferenceError};
 pub use resident::{ContactDetails, Email, Postcode, UkPhone};

@@ -141,6 +141,9 @@ impl Store {
             service: submission.service.clone(),
         };
         insert_event(&mut tx, case_id, &at, recorded_by, &created).await?;
+        if let Some(place) = submission.place() {
+            crate::places::insert_place(&mut tx, case_id, place).await?;
+        }
         if let Some(decision) = &extras.triage {
             crate::triage::insert_decision(&mut tx, case_id, decision, &at).await?;
         }
@@ -278,7 +281,7 @@ impl Store {
             .get(0))
     }
 
-    async fn contact_details(&self, resident_id: i64) -> StoreResult<ContactDetails> {
+    pub(crate) async fn contact_details(&self, resident_id: i64) -> StoreResult<ContactDetails> {
         let row = sqlx::query("SELECT name, email, phone, postcode FROM residents WHERE id = $1")
             .bind(resident_id)
             .fetch_one(&self.pool)
@@ -342,7 +345,7 @@ impl Store {
     }
 }
 
-async fn insert_resident(
+pub(crate) async fn insert_resident(
     tx: &mut Transaction<'_, Sqlite>,
     contact: &ContactDetails,
     at: &str,

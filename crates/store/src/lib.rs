@@ -6,12 +6,16 @@
 //! before the caller answers, so an acknowledged submission survives a power cut.
 
 mod cases;
+mod open311;
+mod places;
 mod sessions;
 mod staff;
 mod time;
 mod triage;
 
 pub use cases::{CaseDetail, CaseExtras, CaseSummary, ContactRecord, EventRecord, LinkedFrom};
+pub use open311::{Open311Client, RequestFilter, ServiceRequestRecord};
+pub use places::{NearbyReport, PublicReport};
 pub use sessions::SessionRecord;
 pub use staff::{NewStaff, StaffRecord};
 pub use triage::{AwaitingTriage, CorrectionRecord, NewCorrection, Reroute, TriageRecord};

@@ -9,6 +9,10 @@ const CSS: &[u8] = include_bytes!("../../../assets/vendor/govuk-frontend/frontdo
 const GOVUK_JS: &[u8] =
     include_bytes!("../../../assets/vendor/govuk-frontend/govuk-frontend.min.js");
 const INIT_JS: &[u8] = include_bytes!("../../../assets/src/init.js");
+const LEAFLET_JS: &[u8] = include_bytes!("../../../assets/vendor/leaflet/leaflet.js");
+const LEAFLET_CSS: &[u8] = include_bytes!("../../../assets/vendor/leaflet/leaflet.css");
+const MAP_JS: &[u8] = include_bytes!("../../../assets/src/location-map.js");
+const MAP_CSS: &[u8] = include_bytes!("../../../assets/src/map.css");
 
 fn asset(content_type: &'static str, body: &'static [u8]) -> impl IntoResponse + Clone {
     (
@@ -33,5 +37,21 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             "/assets/init.js",
             get(|| async { asset("text/javascript; charset=utf-8", INIT_JS) }),
+        )
+        .route(
+            "/assets/leaflet.js",
+            get(|| async { asset("text/javascript; charset=utf-8", LEAFLET_JS) }),
+        )
+        .route(
+            "/assets/leaflet.css",
+            get(|| async { asset("text/css; charset=utf-8", LEAFLET_CSS) }),
+        )
+        .route(
+            "/assets/location-map.js",
+            get(|| async { asset("text/javascript; charset=utf-8", MAP_JS) }),
+        )
+        .route(
+            "/assets/map.css",
+            get(|| async { asset("text/css; charset=utf-8", MAP_CSS) }),
         )
 }

@@ -13,6 +13,9 @@ pub enum WebError {
     Csrf,
     #[error("not allowed")]
     Forbidden,
+    /// A link or query the page cannot answer, with a message for the person who followed it.
+    #[error("{0}")]
+    BadRequest(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -36,6 +39,11 @@ impl IntoResponse for WebError {
                 StatusCode::FORBIDDEN,
                 "You cannot see this page",
                 "You do not have permission to see this page.",
+            ),
+            WebError::BadRequest(message) => (
+                StatusCode::BAD_REQUEST,
+                "There is a problem with this link",
+                message.as_str(),
             ),
             WebError::Store(StoreError::Conflict) => (
                 StatusCode::CONFLICT,

@@ -6,13 +6,16 @@ mod assets;
 mod casework;
 mod console;
 mod error;
+mod open311;
 mod passwords;
+mod places;
 mod portal;
 mod session;
 mod state;
 mod triage;
 mod views;
 
+pub use open311::add_client as add_open311_client;
 pub use passwords::hash_password;
 pub use session::issue_api_token;
 pub use state::{AppState, WebSettings};
@@ -27,11 +30,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Largest request body accepted: generous for a long form, small enough to refuse floods.
 const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
-const SECURITY_HEADERS: [(&str, &str); 5] = [
-    (
-        "content-security-policy",
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    ),
+const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
     ("referrer-policy", "same-origin"),
@@ -40,10 +39,12 @@ const SECURITY_HEADERS: [(&str, &str); 5] = [
 
 /// Builds the whole application: every route, the session cookie layer and the security headers.
 pub fn app(state: AppState) -> Router {
+    let csp = content_security_policy(&state.settings.map_tiles);
     let mut router = Router::new()
         .merge(portal::routes())
         .merge(console::routes())
         .merge(api::routes())
+        .merge(open311::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .fallback(|| async { error::WebError::NotFound })
@@ -56,7 +57,40 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static(value),
         ));
     }
-    router.layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            csp,
+        ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+}
+
+/// Only our own scripts and styles; images also from the map tile server, if there is one.
+fn content_security_policy(map_tiles: &str) -> HeaderValue {
+    // "https://{s}.tile.example.org/{z}/{x}/{y}.png" allows "https://*.tile.example.org".
+    let tiles = map_tiles
+        .split_once("://")
+        .map(|(scheme, rest)| {
+            (
+                scheme,
+                rest.split('/').next().unwrap_or("").replace("{s}", "*"),
+            )
+        })
+        .filter(|(scheme, host)| {
+            matches!(*scheme, "http" | "https")
+                && !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.*:".contains(c))
+        })
+        .map(|(scheme, host)| format!(" {scheme}://{host}"))
+        .unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; img-src 'self' data:{tiles}; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| {
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    })
 }
 
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {

@@ -1,5 +1,6 @@
 //! What every request handler can reach: the store, the catalogue and the calendar.
 
+use frontdoor_domain::area::CouncilArea;
 use frontdoor_domain::{Catalogue, WorkingCalendar};
 use frontdoor_store::Store;
 use frontdoor_triage::Model;
@@ -13,12 +14,30 @@ pub struct AppState {
     pub settings: Arc<WebSettings>,
     /// The triage model in use; its id is shown in the console and kept with each decision.
     pub triage: Arc<Model>,
+    /// The council's boundary and wards; without one, places are not checked or given wards.
+    pub area: Option<Arc<CouncilArea>>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebSettings {
     /// Mark cookies `Secure`; on wherever Front Door is served over HTTPS.
     pub secure_cookies: bool,
+    /// Map tile URL template (`{z}/{x}/{y}`); empty draws maps with the boundary only.
+    pub map_tiles: String,
+    pub map_attribution: String,
+    /// How near (metres) an open report of the same service must be to be offered to follow.
+    pub duplicate_radius_m: f64,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            map_tiles: String::new(),
+            map_attribution: String::new(),
+            duplicate_radius_m: 50.0,
+        }
+    }
 }
 
 impl AppState {
@@ -29,6 +48,12 @@ impl AppState {
             calendar: Arc::new(WorkingCalendar::england_and_wales()),
             settings: Arc::new(settings),
             triage: Arc::new(triage),
+            area: None,
         }
+    }
+
+    pub fn with_area(mut self, area: CouncilArea) -> Self {
+        self.area = Some(Arc::new(area));
+        self
     }
 }

@@ -43,6 +43,23 @@ pub struct FieldView {
     pub error: Option<FieldError>,
     /// Whether the question is the page's heading (one question per page).
     pub heading: bool,
+    /// Gazetteer addresses found for a location question, to choose from.
+    pub places: Vec<AddressChoice>,
+    /// The map for a location question, when JavaScript is on.
+    pub map: Option<MapView>,
+}
+
+pub struct AddressChoice {
+    pub uprn: String,
+    pub label: String,
+}
+
+/// What the map script needs: where to centre, which tiles, where the boundary is.
+pub struct MapView {
+    pub tiles: String,
+    pub attribution: String,
+    pub lat: String,
+    pub lon: String,
 }
 
 impl FieldView {
@@ -61,6 +78,8 @@ impl FieldView {
             values: values.clone(),
             error: errors.iter().find(|e| e.field == field.id).cloned(),
             heading,
+            places: Vec::new(),
+            map: None,
         }
     }
 
@@ -72,6 +91,14 @@ impl FieldView {
             format!("{}-{part}", self.id)
         };
         self.values.get(&key).map(String::as_str).unwrap_or("")
+    }
+
+    /// Whether the "street and description" part of a location question should start open.
+    pub fn street_given(&self) -> bool {
+        !self.value("street").is_empty()
+            || !self.value("description").is_empty()
+            || self.input_has_error("street")
+            || self.input_has_error("description")
     }
 
     pub fn is_checked(&self, choice: &str) -> bool {
@@ -118,6 +145,7 @@ fn kind_name(kind: FieldKind) -> &'static str {
         FieldKind::Choice => "choice",
         FieldKind::YesNo => "yes-no",
         FieldKind::Address => "address",
+        FieldKind::Location => "location",
     }
 }
 
@@ -172,7 +200,7 @@ pub fn london_time(at: Timestamp) -> String {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
-pub struct ErrorPage {
+pub struct ErrorPage<'a> {
     pub title: &'static str,
-    pub body: &'static str,
+    pub body: &'a str,
 }

@@ -12,7 +12,7 @@ fn pothole() -> Value {
         "answers": {
             "surface": "On the road",
             "size": "Larger than a car tyre",
-            "location": {"line1": "School Lane", "town": "Demo Town", "postcode": "DC3 1LN"},
+            "location": {"lat": 52.99, "lon": -1.52},
             "details": "Deep hole by the gates"
         },
         "contact": {"name": "Pat Jones", "email": "pat@example.org"}

@@ -42,11 +42,7 @@ async fn report_missed_bin(browser: &Browser, email: &str, postcode: &str) -> St
     browser
         .answer(
             &format!("{BIN}/questions/4"),
-            &[
-                ("location-line1", "12 Mill Road"),
-                ("location-town", "Demo Town"),
-                ("location-postcode", postcode),
-            ],
+            &[("location-uprn", "100090000072")],
         )
         .await;
     let next = browser
@@ -67,7 +63,7 @@ async fn report_missed_bin(browser: &Browser, email: &str, postcode: &str) -> St
     let check = browser.get(&next).await;
     check.assert_contains("Check your answers before sending your request");
     check.assert_contains("Recycling (blue bin)");
-    check.assert_contains("12 Mill Road, Demo Town");
+    check.assert_contains("12 Mill Lane, Demoton, DC2 1AB");
     let sent = browser.submit(&check, &format!("{BIN}/check"), &[]).await;
     assert_eq!(
         sent.location.as_deref(),
@@ -332,11 +328,7 @@ async fn the_queue_is_ordered_by_due_date() {
         .await;
     slow.answer(
         &format!("{bulky}/questions/2"),
-        &[
-            ("location-line1", "1 High Street"),
-            ("location-town", "Demo Town"),
-            ("location-postcode", "DC1 1AA"),
-        ],
+        &[("location-uprn", "100090000001")],
     )
     .await;
     slow.answer(
@@ -390,9 +382,8 @@ async fn staff_record_a_phone_contact_for_any_service() {
                 ),
                 ("surface", "On the road"),
                 ("size", "Larger than a car tyre"),
-                ("location-line1", "School Lane"),
-                ("location-town", "Demo Town"),
-                ("location-postcode", "DC3 1LN"),
+                ("location-street", "School Lane"),
+                ("location-description", "By the crossing"),
                 ("details", "Outside the school gates"),
                 ("contact-name", "Pat Jones"),
                 ("contact-phone", "07700 900461"),

@@ -13,9 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header::AUTHORIZATION};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use frontdoor_domain::form::{
-    FieldError, RawAnswers, contact_inputs, validate_all, validate_contact,
-};
+use frontdoor_domain::form::{FieldError, RawAnswers, contact_inputs, validate_contact};
 use frontdoor_domain::{Channel, Reference, Submission};
 use frontdoor_store::{CaseDetail, CaseSummary};
 use jiff::Timestamp;
@@ -40,7 +38,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -188,7 +186,9 @@ async fn create_case(
         }
     };
     let today = frontdoor_domain::calendar::london_date(Timestamp::now());
-    let answers = validate_all(&service.fields, &flatten_answers(&body.answers), today);
+    let answers =
+        crate::places::validate_answers(&state, service, &flatten_answers(&body.answers), today)
+            .await?;
     let contact = validate_contact(&contact_raw(&body.contact));
     let (answers, contact) = match (answers, contact) {
         (Ok(a), Ok(c)) => (a, c),

@@ -12,7 +12,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use frontdoor_domain::form::{FieldError, RawAnswers, validate_all, validate_contact};
+use frontdoor_domain::form::{FieldError, RawAnswers, validate_contact};
 use frontdoor_domain::{Channel, Service, Submission};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -137,7 +137,7 @@ async fn record_contact(
         .get("channel")
         .and_then(|c| Channel::parse(c).ok())
         .filter(|c| Channel::ASSISTED.contains(c));
-    let answers = validate_all(&service.fields, &raw, today);
+    let answers = crate::places::validate_answers(&state, service, &raw, today).await?;
     let contact = validate_contact(&raw);
     let said = raw
         .get("said")

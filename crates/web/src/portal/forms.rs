@@ -4,9 +4,10 @@
 //! going back or changing an answer shows what was given. Only the final "Accept and send"
 //! opens a case; if that fails, the answers stay in the session to send again.
 
-use super::layout;
+use super::{layout, location};
 use crate::casework::open_case;
 use crate::error::{PageResult, WebError};
+use crate::places::validate_answer;
 use crate::session::{CsrfForm, Session};
 use crate::state::AppState;
 use crate::views::{ContactView, ErrorItem, FieldView, Layout, SummaryRow, long_date};
@@ -18,7 +19,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use frontdoor_domain::form::{Answer, RawAnswers, contact_inputs, validate_contact};
-use frontdoor_domain::{Channel, ContactDetails, Field, Service, Submission};
+use frontdoor_domain::{Channel, ContactDetails, Field, FieldKind, Service, Submission};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -84,7 +85,7 @@ struct QuestionPage {
     steps: usize,
 }
 
-fn question_page(
+async fn question_page(
     session: &Session,
     state: &AppState,
     service: &Service,
@@ -94,6 +95,11 @@ fn question_page(
     change: &Change,
 ) -> PageResult<QuestionPage> {
     let field = question_field(service, number)?;
+    let mut view = FieldView::new(field, values, errors, true);
+    if field.kind == FieldKind::Location {
+        view.places = location::address_choices(state, field, values).await?;
+        view.map = location::map_view(state);
+    }
     let suffix = if change.is_change() { "?change=1" } else { "" };
     let back_url = match (change.is_change(), number) {
         (true, _) => format!("/services/{}/check", service.slug),
@@ -103,7 +109,7 @@ fn question_page(
     Ok(QuestionPage {
         layout: layout(state, session.csrf_token()),
         service_name: service.name.clone(),
-        field: FieldView::new(field, values, errors, true),
+        field: view,
         errors: ErrorItem::from_field_errors(errors),
         action: format!("/services/{}/questions/{number}{suffix}", service.slug),
         back_url,
@@ -127,7 +133,7 @@ async fn question(
         .and_then(|d| d.answers.get(&field.id))
         .map(|a| a.to_raw(&field.id))
         .unwrap_or_default();
-    question_page(&session, &state, service, number, &values, &[], &change)
+    question_page(&session, &state, service, number, &values, &[], &change).await
 }
 
 async fn answer_question(
@@ -140,10 +146,25 @@ async fn answer_question(
     session.verify_csrf(raw.get("csrf_token").map(String::as_str))?;
     let service = service(&state, &slug)?;
     let field = question_field(service, number)?;
-    let answer = match field.validate(&raw, today()) {
+    if field.kind == FieldKind::Location && raw.contains_key("find") {
+        let errors: Vec<_> = location::find(&state, field, &raw)
+            .await?
+            .err()
+            .into_iter()
+            .collect();
+        let page = question_page(&session, &state, service, number, &raw, &errors, &change).await?;
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return Ok((status, page).into_response());
+    }
+    let answer = match validate_answer(&state, field, &raw, today()).await? {
         Ok(answer) => answer,
         Err(error) => {
-            let page = question_page(&session, &state, service, number, &raw, &[error], &change)?;
+            let page =
+                question_page(&session, &state, service, number, &raw, &[error], &change).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -285,7 +306,7 @@ async fn answer_contact(
 }
 
 /// Where a resident must go before the check page makes sense, if anywhere.
-fn first_gap(service: &Service, draft: Option<&Draft>) -> Option<String> {
+pub(crate) fn first_gap(service: &Service, draft: Option<&Draft>) -> Option<String> {
     let empty = Draft::default();
     let draft = draft.unwrap_or(&empty);
     let missing = service
@@ -306,6 +327,8 @@ struct CheckPage {
     service_name: String,
     slug: String,
     rows: Vec<SummaryRow>,
+    /// Open reports of the same problem nearby, to follow instead.
+    nearby: Vec<location::NearbyView>,
 }
 
 fn summary_rows(service: &Service, draft: &Draft) -> Vec<SummaryRow> {
@@ -362,11 +385,13 @@ async fn check(
         return Ok(Redirect::to(&gap).into_response());
     }
     let draft = draft.cloned().unwrap_or_default();
+    let nearby = location::nearby_reports(&state, service, &draft).await?;
     Ok(CheckPage {
         layout: layout(&state, session.csrf_token()),
         service_name: service.name.clone(),
         slug: slug.clone(),
         rows: summary_rows(service, &draft),
+        nearby: location::nearby_views(&nearby),
     }
     .into_response())
 }

@@ -2,6 +2,8 @@
 
 mod contact_us;
 pub mod forms;
+mod location;
+mod reports;
 mod track;
 
 use crate::error::{PageResult, WebError};
@@ -22,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .route("/services/{slug}", get(service_start))
         .merge(contact_us::routes())
         .merge(forms::routes())
+        .merge(location::routes())
+        .merge(reports::routes())
         .merge(track::routes())
 }
 

@@ -112,8 +112,19 @@ async fn track(
         Ok(_) => return Ok(refuse(None, contact_missing)),
         Err(e) => return Ok(refuse(Some(e.to_string()), contact_missing)),
     };
-    let case = state.store.case_by_reference(&reference).await?;
-    match case.filter(|c| c.contact.matches_email_or_postcode(&form.contact)) {
+    let case = match state.store.case_by_reference(&reference).await? {
+        Some(case) if case.contact.matches_email_or_postcode(&form.contact) => Some(case),
+        // Residents who followed a report instead of making another can track it too.
+        Some(case) => {
+            let followers = state.store.followers(case.summary.id).await?;
+            followers
+                .iter()
+                .any(|f| f.matches_email_or_postcode(&form.contact))
+                .then_some(case)
+        }
+        None => None,
+    };
+    match case {
         Some(case) => Ok(result_page(&state, &session, case).into_response()),
         None => Ok(refuse(Some(NOT_FOUND.into()), None)),
     }

@@ -4,7 +4,8 @@
     reason = "each test binary uses a different part of this module"
 )]
 
-use frontdoor_domain::Catalogue;
+use frontdoor_domain::area::{CouncilArea, GeoJsonFile};
+use frontdoor_domain::{Catalogue, GazetteerAddress, Point, Postcode};
 use frontdoor_store::{NewStaff, Store};
 use frontdoor_web::{AppState, WebSettings};
 use reqwest::StatusCode;
@@ -30,12 +31,14 @@ pub async fn spawn_app() -> TestApp {
     store.sync_teams(&catalogue.teams).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
+    store.import_gazetteer(&demo_gazetteer()).await.unwrap();
     let state = AppState::new(
         store.clone(),
         catalogue,
         WebSettings::default(),
         demo_model(),
-    );
+    )
+    .with_area(demo_area());
     tokio::spawn(frontdoor_web::serve(listener, state));
     TestApp {
         address,
@@ -51,6 +54,58 @@ pub fn demo_model() -> frontdoor_triage::Model {
         "/../../models/demo-council.triage"
     );
     frontdoor_triage::Model::from_bytes(&std::fs::read(path).unwrap()).expect("the model loads")
+}
+
+fn demo_file(name: &str) -> String {
+    let path = format!(
+        "{}/../../catalogue/demo-council/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// The demo council's boundary, wards and neighbours.
+pub fn demo_area() -> CouncilArea {
+    let (boundary, wards, neighbours) = (
+        demo_file("boundary.geojson"),
+        demo_file("wards.geojson"),
+        demo_file("neighbours.geojson"),
+    );
+    CouncilArea::from_geojson(
+        GeoJsonFile {
+            name: "boundary",
+            text: &boundary,
+        },
+        GeoJsonFile {
+            name: "wards",
+            text: &wards,
+        },
+        Some(GeoJsonFile {
+            name: "neighbours",
+            text: &neighbours,
+        }),
+    )
+    .expect("the demo area is valid")
+}
+
+/// The demo gazetteer (a plain CSV with no quoted fields).
+pub fn demo_gazetteer() -> Vec<GazetteerAddress> {
+    demo_file("gazetteer.csv")
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            GazetteerAddress {
+                uprn: f[0].into(),
+                line1: f[1].into(),
+                line2: Some(f[2].to_owned()).filter(|l| !l.is_empty()),
+                town: f[3].into(),
+                postcode: Postcode::parse(f[4]).unwrap(),
+                street: f[5].into(),
+                point: Point::parse(f[6], f[7]).unwrap(),
+            }
+        })
+        .collect()
 }
 
 pub fn demo_catalogue() -> Catalogue {
