@@ -2,10 +2,11 @@
 //! service-request search the specification defines.
 
 use crate::cases::corrupt;
+use crate::places::place_from_row;
 use crate::time::{decode_date, decode_instant, encode_instant};
 use crate::{Store, StoreResult};
 use frontdoor_domain::form::Answer;
-use frontdoor_domain::{Place, Point, Reference, Status};
+use frontdoor_domain::{Place, Reference, Status};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
@@ -140,23 +141,7 @@ impl Store {
 fn request_from_row(row: &SqliteRow) -> StoreResult<ServiceRequestRecord> {
     let place = match row.get::<Option<i64>, _>("place_case") {
         None => None,
-        Some(_) => {
-            let point = match (
-                row.get::<Option<f64>, _>("lat"),
-                row.get::<Option<f64>, _>("lon"),
-            ) {
-                (Some(lat), Some(lon)) => Some(Point::new(lat, lon).map_err(corrupt)?),
-                _ => None,
-            };
-            Some(Place {
-                point,
-                uprn: row.get("uprn"),
-                address: row.get("address"),
-                street: row.get("street"),
-                description: None,
-                ward: row.get("ward"),
-            })
-        }
+        Some(_) => Some(place_from_row(row)?),
     };
     let answers: Option<String> = row.get("answers");
     let answers = match answers {

@@ -322,7 +322,7 @@ fn address_from_row(row: &SqliteRow) -> StoreResult<GazetteerAddress> {
     })
 }
 
-fn place_from_row(row: &SqliteRow) -> StoreResult<Place> {
+pub(crate) fn place_from_row(row: &SqliteRow) -> StoreResult<Place> {
     let lat: Option<f64> = row.get("lat");
     let lon: Option<f64> = row.get("lon");
     let point = match (lat, lon) {

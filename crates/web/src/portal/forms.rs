@@ -408,17 +408,7 @@ async fn send(
         return Ok(Redirect::to(&gap).into_response());
     }
     let draft = session.data.drafts.get(&slug).cloned().unwrap_or_default();
-    let contact = draft
-        .contact
-        .ok_or(WebError::Internal("contact checked above".into()))?;
-    let submission = Submission {
-        service: slug.clone(),
-        channel: Channel::Web,
-        received_at: Timestamp::now(),
-        answers: draft.answers,
-        contact,
-        summary: None,
-    };
+    let submission = web_submission(&slug, draft)?;
     let case = open_case(&state, service, submission, None).await?;
     session.data.drafts.remove(&slug);
     session.data.confirmation = Some((slug.clone(), case.reference.to_string()));
@@ -442,27 +432,48 @@ async fn confirmation(
     Path(slug): Path<String>,
 ) -> PageResult<Response> {
     let service = service(&state, &slug)?;
-    let Some((_, reference)) = session
-        .data
-        .confirmation
-        .as_ref()
-        .filter(|(s, _)| *s == slug)
-    else {
+    let Some(case) = confirmed_case(&state, &session, &slug).await? else {
         return Ok(Redirect::to(&format!("/services/{slug}")).into_response());
     };
-    let reference = frontdoor_domain::Reference::parse(reference)
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let case = state
-        .store
-        .case_by_reference(&reference)
-        .await?
-        .ok_or(WebError::NotFound)?;
     Ok(ConfirmationPage {
         layout: layout(&state, session.csrf_token()),
         service_name: service.name.clone(),
-        reference: reference.to_string(),
+        reference: case.summary.reference.to_string(),
         team_name: service.department.clone(),
         due_by: long_date(case.summary.due_by),
     }
     .into_response())
+}
+
+/// A completed draft as a web submission (its gaps already checked with `first_gap`).
+pub(crate) fn web_submission(slug: &str, draft: Draft) -> PageResult<Submission> {
+    Ok(Submission {
+        service: slug.to_owned(),
+        channel: Channel::Web,
+        received_at: Timestamp::now(),
+        answers: draft.answers,
+        contact: draft
+            .contact
+            .ok_or(WebError::Internal("contact checked with first_gap".into()))?,
+        summary: None,
+    })
+}
+
+/// The case this browser last sent (or followed) for this service, for its confirmation.
+pub(crate) async fn confirmed_case(
+    state: &AppState,
+    session: &Session,
+    slug: &str,
+) -> PageResult<Option<frontdoor_store::CaseDetail>> {
+    let Some((_, reference)) = session
+        .data
+        .confirmation
+        .as_ref()
+        .filter(|(s, _)| s == slug)
+    else {
+        return Ok(None);
+    };
+    let reference = frontdoor_domain::Reference::parse(reference)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(state.store.case_by_reference(&reference).await?)
 }

@@ -4,7 +4,7 @@
 //! Without JavaScript a resident finds an address by postcode or street and chooses it, or
 //! gives a street and a description; with JavaScript a map lets them point at the spot too.
 
-use super::forms::{Draft, first_gap};
+use super::forms::{Draft, confirmed_case, first_gap, web_submission};
 use super::layout;
 use crate::error::{PageResult, WebError};
 use crate::session::Session;
@@ -17,9 +17,8 @@ use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use frontdoor_domain::form::{Answer, RawAnswers};
-use frontdoor_domain::{Channel, Field, FieldError, Reference, Service, Submission};
+use frontdoor_domain::{Field, FieldError, Reference, Service};
 use frontdoor_store::NearbyReport;
-use jiff::Timestamp;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -167,16 +166,7 @@ async fn follow(
     else {
         return Ok(Redirect::to(&format!("/services/{slug}/check")).into_response());
     };
-    let submission = Submission {
-        service: slug.clone(),
-        channel: Channel::Web,
-        received_at: Timestamp::now(),
-        answers: draft.answers,
-        contact: draft
-            .contact
-            .ok_or(WebError::Internal("contact checked above".into()))?,
-        summary: None,
-    };
+    let submission = web_submission(&slug, draft)?;
     state.store.follow_case(report.case_id, &submission).await?;
     tracing::info!(case.reference = %report.reference, case.service = %slug, "report followed");
     session.data.drafts.remove(&slug);
@@ -200,24 +190,13 @@ async fn following(
     Path(slug): Path<String>,
 ) -> PageResult<Response> {
     let service = state.catalogue.service(&slug).ok_or(WebError::NotFound)?;
-    let Some((_, reference)) = session
-        .data
-        .confirmation
-        .as_ref()
-        .filter(|(s, _)| *s == slug)
-    else {
+    let Some(case) = confirmed_case(&state, &session, &slug).await? else {
         return Ok(Redirect::to(&format!("/services/{slug}")).into_response());
     };
-    let reference = Reference::parse(reference).map_err(|e| WebError::Internal(e.to_string()))?;
-    let case = state
-        .store
-        .case_by_reference(&reference)
-        .await?
-        .ok_or(WebError::NotFound)?;
     Ok(FollowingPage {
         layout: layout(&state, session.csrf_token()),
         service_name: service.name.clone(),
-        reference: reference.to_string(),
+        reference: case.summary.reference.to_string(),
         due_by: long_date(case.summary.due_by),
     }
     .into_response())
