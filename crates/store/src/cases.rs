@@ -123,19 +123,7 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         };
-        sqlx::query(
-            "INSERT INTO contacts (case_id, resident_id, channel, received_at, answers, summary, recorded_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(case_id)
-        .bind(resident_id)
-        .bind(submission.channel.as_str())
-        .bind(&at)
-        .bind(to_json(&submission.answers)?)
-        .bind(&submission.summary)
-        .bind(recorded_by)
-        .execute(&mut *tx)
-        .await?;
+        insert_contact(&mut tx, case_id, resident_id, submission, &at, recorded_by).await?;
         let created = CaseEvent::Created {
             channel: submission.channel,
             service: submission.service.clone(),
@@ -359,6 +347,31 @@ pub(crate) async fn insert_resident(
         .fetch_one(&mut **tx)
         .await?;
     Ok(row.get(0))
+}
+
+/// Stores one inbound contact on a case.
+pub(crate) async fn insert_contact(
+    tx: &mut Transaction<'_, Sqlite>,
+    case_id: i64,
+    resident_id: i64,
+    submission: &frontdoor_domain::Submission,
+    at: &str,
+    recorded_by: Option<i64>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO contacts (case_id, resident_id, channel, received_at, answers, summary, recorded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(case_id)
+    .bind(resident_id)
+    .bind(submission.channel.as_str())
+    .bind(at)
+    .bind(to_json(&submission.answers)?)
+    .bind(&submission.summary)
+    .bind(recorded_by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 pub(crate) async fn insert_event(

@@ -1,6 +1,6 @@
 //! Where reports are: the gazetteer, each case's place, nearby open reports and followers.
 
-use crate::cases::{corrupt, insert_event, insert_resident, to_json};
+use crate::cases::{corrupt, insert_contact, insert_event, insert_resident, to_json};
 use crate::time::{decode_instant, encode_instant};
 use crate::{Store, StoreResult};
 use frontdoor_domain::{
@@ -223,18 +223,7 @@ impl Store {
         let at = encode_instant(submission.received_at);
         let mut tx = self.pool.begin().await?;
         let resident_id = insert_resident(&mut tx, &submission.contact, &at).await?;
-        sqlx::query(
-            "INSERT INTO contacts (case_id, resident_id, channel, received_at, answers, summary)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(case_id)
-        .bind(resident_id)
-        .bind(submission.channel.as_str())
-        .bind(&at)
-        .bind(to_json(&submission.answers)?)
-        .bind(&submission.summary)
-        .execute(&mut *tx)
-        .await?;
+        insert_contact(&mut tx, case_id, resident_id, submission, &at, None).await?;
         sqlx::query(
             "INSERT INTO case_followers (case_id, resident_id, followed_at) VALUES ($1, $2, $3)",
         )
