@@ -104,6 +104,7 @@ pub async fn seed(
             answers: answers_for(&mut rng, service, received_at, places),
             contact: resident(&mut rng, n),
             summary: None,
+            meta: Default::default(),
         };
         let case = loop {
             let case = NewCase::open(service, submission.clone(), &calendar, reference(&mut rng));

@@ -158,6 +158,19 @@ pub enum CaseEvent {
     Followed {
         channel: Channel,
     },
+    /// The resident wrote again on this case (a reply quoting its reference).
+    MessageIn {
+        channel: Channel,
+    },
+    /// An officer replied to the resident on the resident's channel.
+    MessageOut {
+        to: String,
+        text: String,
+    },
+    /// The resident told the council once of a change in their life (Tell Us Once).
+    LifeEvent {
+        event: crate::LifeEvent,
+    },
 }
 
 impl CaseEvent {
@@ -170,6 +183,9 @@ impl CaseEvent {
             CaseEvent::Rerouted { .. } => "rerouted",
             CaseEvent::Linked { .. } => "linked",
             CaseEvent::Followed { .. } => "followed",
+            CaseEvent::MessageIn { .. } => "message-in",
+            CaseEvent::MessageOut { .. } => "message-out",
+            CaseEvent::LifeEvent { .. } => "life-event",
         }
     }
 
@@ -209,6 +225,15 @@ impl CaseEvent {
             CaseEvent::Followed { .. } => {
                 "Another resident reported the same problem and is following this report".into()
             }
+            CaseEvent::MessageIn { channel } => format!(
+                "We received your message ({})",
+                channel.label().to_lowercase()
+            ),
+            CaseEvent::MessageOut { text, .. } => format!("Message from the council: {text}"),
+            CaseEvent::LifeEvent { event } => format!(
+                "You told us: {}. This team has been told",
+                event.kind().label().to_lowercase()
+            ),
         }
     }
 
@@ -245,6 +270,12 @@ impl CaseEvent {
                 "Another resident reported the same problem ({}) and follows this case",
                 channel.label().to_lowercase()
             ),
+            CaseEvent::MessageIn { channel } => format!(
+                "The resident wrote again ({})",
+                channel.label().to_lowercase()
+            ),
+            CaseEvent::MessageOut { to, text } => format!("Reply sent by {to}: {text}"),
+            CaseEvent::LifeEvent { event } => format!("Tell Us Once: {}", event.describe()),
         }
     }
 }
@@ -275,7 +306,17 @@ impl CaseState {
                 next.assigned_to = Some(*officer_id);
                 next.status = status_after_assignment(self.status);
             }
-            CaseEvent::Note { .. } | CaseEvent::Linked { .. } | CaseEvent::Followed { .. } => {}
+            CaseEvent::Note { .. }
+            | CaseEvent::Linked { .. }
+            | CaseEvent::Followed { .. }
+            | CaseEvent::MessageOut { .. }
+            | CaseEvent::LifeEvent { .. } => {}
+            // The resident answered: the case is back with the council.
+            CaseEvent::MessageIn { .. } => {
+                if self.status == Status::AwaitingResident {
+                    next.status = Status::InProgress;
+                }
+            }
             CaseEvent::Rerouted { .. } => {
                 next.assigned_to = None;
                 if matches!(self.status, Status::New | Status::Assigned) {
@@ -341,6 +382,8 @@ pub struct Submission {
     pub contact: ContactDetails,
     /// What the resident said in their own words, for contacts taken by staff.
     pub summary: Option<String>,
+    /// What the channel knows besides: proof of address, duration, hub, attachments.
+    pub meta: crate::ContactMeta,
 }
 
 impl Submission {

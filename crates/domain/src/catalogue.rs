@@ -40,6 +40,8 @@ pub struct AreaFiles {
 pub struct Team {
     pub slug: String,
     pub name: String,
+    /// The life events this team is told about once a resident tells the council (Tell Us Once).
+    pub tell_us_once: Vec<crate::life_event::LifeEventKind>,
 }
 
 /// A resident-facing grouping of services on the home page.
@@ -223,6 +225,8 @@ struct RawCouncil {
 struct RawTeam {
     slug: String,
     name: String,
+    #[serde(default)]
+    tell_us_once: Vec<crate::life_event::LifeEventKind>,
 }
 
 #[derive(Deserialize)]
@@ -299,6 +303,7 @@ impl Checker<'_> {
             .map(|t| Team {
                 slug: t.slug,
                 name: t.name,
+                tell_us_once: t.tell_us_once,
             })
             .collect();
         let topics: Vec<Topic> = topics

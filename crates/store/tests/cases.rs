@@ -23,6 +23,7 @@ async fn fresh_store(dir: &tempfile::TempDir) -> Store {
         .sync_teams(&[Team {
             slug: "waste".into(),
             name: "Waste".into(),
+            tell_us_once: vec![],
         }])
         .await
         .unwrap();
@@ -50,6 +51,7 @@ fn missed_bin(reference: Reference) -> NewCase {
                 postcode: None,
             },
             summary: None,
+            meta: Default::default(),
         },
     }
 }

@@ -65,6 +65,7 @@ pub async fn open_free_text_case(
         answers: Default::default(),
         contact,
         summary: Some(text.to_owned()),
+        meta: Default::default(),
     };
     let extras = CaseExtras {
         urgent: triage.urgent,
@@ -178,6 +179,7 @@ pub async fn open_referral(
         answers: Default::default(),
         contact: case.contact.clone(),
         summary: Some(text),
+        meta: Default::default(),
     };
     let extras = CaseExtras {
         linked_from: Some(LinkedFrom {

@@ -205,6 +205,7 @@ async fn create_case(
         answers,
         contact,
         summary: None,
+        meta: Default::default(),
     };
     let case = open_case(&state, service, submission, None).await?;
     let body = json!({

@@ -165,6 +165,7 @@ async fn record_contact(
         answers: answers.clone(),
         contact: contact.clone(),
         summary: said,
+        meta: Default::default(),
     };
     let case = open_case(&state, service, submission, Some(staff.record.id)).await?;
     Ok(Redirect::to(&format!("/console/cases/{}", case.reference)).into_response())

@@ -118,6 +118,7 @@ async fn create(state: &AppState, params: &Params) -> Result<Node, Open311Error>
         answers,
         contact,
         summary: None,
+        meta: Default::default(),
     };
     let case = open_case(state, service, submission, None).await?;
     let stored = state

@@ -456,6 +456,7 @@ pub(crate) fn web_submission(slug: &str, draft: Draft) -> PageResult<Submission>
             .contact
             .ok_or(WebError::Internal("contact checked with first_gap".into()))?,
         summary: None,
+        meta: Default::default(),
     })
 }
 

@@ -1,0 +1,196 @@
+//! Messages the council sends: what each says and where it goes. The store writes them to
+//! the outbox in the same transaction as the change that causes them; a worker sends them.
+
+use crate::contact::ReplyBy;
+use crate::resident::ContactDetails;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Destination {
+    Email {
+        address: String,
+    },
+    Sms {
+        number: String,
+    },
+    /// A back-office system told of a life event; signed when sent.
+    Webhook {
+        system: String,
+        url: String,
+    },
+}
+
+impl Destination {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Destination::Email { .. } => "email",
+            Destination::Sms { .. } => "sms",
+            Destination::Webhook { .. } => "webhook",
+        }
+    }
+
+    /// Where it went, as staff see it in the console.
+    pub fn describe(&self) -> String {
+        match self {
+            Destination::Email { address } => format!("email to {address}"),
+            Destination::Sms { number } => format!("text to {number}"),
+            Destination::Webhook { system, .. } => format!("{system} (back office)"),
+        }
+    }
+}
+
+/// One message, with the key that stops it ever being sent twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// Unique per message; given to the provider so a retry after a crash is recognised.
+    pub key: String,
+    pub destination: Destination,
+    pub subject: String,
+    pub body: String,
+}
+
+/// What a case's messages need to say.
+#[derive(Debug, Clone)]
+pub struct CaseMessage<'a> {
+    pub council: &'a str,
+    pub reference: &'a str,
+    pub service: &'a str,
+    pub contact: &'a ContactDetails,
+    pub reply_by: Option<ReplyBy>,
+}
+
+impl CaseMessage<'_> {
+    /// Where replies go: the resident's choice, else email, else a mobile.
+    pub fn primary(&self) -> Option<Destination> {
+        let email = self.contact.email.as_ref().map(|e| Destination::Email {
+            address: e.as_str().to_owned(),
+        });
+        let sms = self.mobile();
+        match self.reply_by {
+            Some(ReplyBy::Sms) => sms.or(email),
+            _ => email.or(sms),
+        }
+    }
+
+    fn mobile(&self) -> Option<Destination> {
+        self.contact
+            .phone
+            .as_ref()
+            .filter(|p| p.is_mobile())
+            .map(|p| Destination::Sms {
+                number: p.as_str().to_owned(),
+            })
+    }
+
+    /// The acknowledgement of a new case, and a text confirmation where a mobile was given.
+    pub fn acknowledgement(&self, team: &str, due_by: &str, key: &str) -> Vec<Outgoing> {
+        let mut out = Vec::new();
+        let primary = self.primary();
+        if let Some(destination) = primary.clone() {
+            let body = format!(
+                "Dear {name},\n\nThank you for contacting {council} about {service}. Your reference is {reference}.\n\n\
+                 What happens next: the {team} team will look at your request. We aim to respond by {due_by}.\n\n\
+                 To add anything, reply to this message and keep the reference {reference} in it. \
+                 You can also track your request online with the reference.\n\n{council}",
+                name = self.contact.name,
+                council = self.council,
+                service = self.service,
+                reference = self.reference,
+            );
+            out.push(Outgoing {
+                key: format!("{key}-ack-{}", destination.kind()),
+                destination,
+                subject: format!("We have your request {}: {}", self.reference, self.service),
+                body,
+            });
+        }
+        if let Some(sms) = self.mobile().filter(|m| Some(m) != primary.as_ref()) {
+            out.push(Outgoing {
+                key: format!("{key}-ack-sms"),
+                destination: sms,
+                subject: String::new(),
+                body: format!(
+                    "{}: we have your {} request, reference {}. We aim to respond by {due_by}.",
+                    self.council, self.service, self.reference
+                ),
+            });
+        }
+        out
+    }
+
+    /// A change the resident should hear about: a new status, or words from an officer.
+    pub fn update(&self, what: &str, key: &str) -> Option<Outgoing> {
+        let destination = self.primary()?;
+        let body = match destination {
+            Destination::Sms { .. } => format!(
+                "{}: update on your request {}: {what}",
+                self.council, self.reference
+            ),
+            _ => format!(
+                "Dear {},\n\nThere is an update on your request {} ({}):\n\n{what}\n\n\
+                 To reply, answer this message and keep the reference {} in it.\n\n{}",
+                self.contact.name, self.reference, self.service, self.reference, self.council
+            ),
+        };
+        Some(Outgoing {
+            key: key.to_owned(),
+            subject: format!(
+                "Update on your request {}: {}",
+                self.reference, self.service
+            ),
+            destination,
+            body,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resident::{Email, UkPhone};
+
+    fn contact(email: bool, mobile: Option<&str>) -> ContactDetails {
+        ContactDetails {
+            name: "Jo Bloggs".into(),
+            email: email.then(|| Email::parse("jo@example.org").unwrap()),
+            phone: mobile.map(|m| UkPhone::parse(m).unwrap()),
+            postcode: None,
+        }
+    }
+
+    fn message(contact: &ContactDetails, reply_by: Option<ReplyBy>) -> Vec<Outgoing> {
+        CaseMessage {
+            council: "Demo Council",
+            reference: "ABCD-EFGH",
+            service: "Missed bin",
+            contact,
+            reply_by,
+        }
+        .acknowledgement("Waste", "3 December 2026", "k")
+    }
+
+    #[test]
+    fn email_acknowledgement_plus_a_text_where_a_mobile_was_given() {
+        let both = contact(true, Some("07700 900982"));
+        let sent = message(&both, None);
+        assert_eq!(sent.len(), 2);
+        assert!(sent[0].body.contains("ABCD-EFGH") && sent[0].body.contains("3 December 2026"));
+        assert_eq!(sent[0].destination.kind(), "email");
+        assert_eq!(sent[1].destination.kind(), "sms");
+        assert_ne!(sent[0].key, sent[1].key);
+    }
+
+    #[test]
+    fn a_resident_who_chose_text_gets_one_text() {
+        let both = contact(true, Some("07700 900982"));
+        let sent = message(&both, Some(ReplyBy::Sms));
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].destination.kind(), "sms");
+    }
+
+    #[test]
+    fn a_landline_only_resident_gets_nothing_sent() {
+        assert!(message(&contact(false, Some("01632 960001")), None).is_empty());
+    }
+}
