@@ -330,3 +330,11 @@ fn random_password() -> String {
         .collect();
     format!("{}-{}", words.join("-"), rng.random_range(1000..9999))
 }
+
+/// A random secret for the demo's inbound webhooks: 32 hex digits (128 bits).
+pub fn random_secret() -> String {
+    let mut rng = rand::rng();
+    (0..16)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect()
+}

@@ -2,6 +2,7 @@
 //! demo data into an empty database first; the subcommands are for real deployments.
 
 mod demo;
+mod outbox;
 mod place;
 mod settings;
 mod triage;
@@ -45,6 +46,15 @@ enum Command {
         /// Seed demo data and a demo sign-in if the database has no cases.
         #[arg(long)]
         demo: bool,
+        /// Also accept mail from the council's relay over SMTP on this address, e.g. 127.0.0.1:2525.
+        #[arg(long)]
+        smtp: Option<String>,
+    },
+    /// File one inbound message: `ingest email [FILE]` reads a raw email (RFC 5322) from
+    /// FILE or standard input and prints the case it opened or joined.
+    Ingest {
+        #[command(subcommand)]
+        what: IngestCommand,
     },
     /// Create or update the database schema, then exit.
     Migrate,
@@ -71,6 +81,12 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum IngestCommand {
+    /// A raw email message; exits non-zero if it could not be read (it is then quarantined).
+    Email { file: Option<PathBuf> },
 }
 
 #[derive(Subcommand)]
@@ -139,12 +155,18 @@ async fn run(cli: Cli) -> Result<()> {
     }
     match cli.command {
         None => serve(settings, true).await,
-        Some(Command::Serve { addr, demo }) => {
+        Some(Command::Serve { addr, demo, smtp }) => {
             if let Some(addr) = addr {
                 settings.addr = addr;
             }
+            if smtp.is_some() {
+                settings.smtp_listen = smtp;
+            }
             serve(settings, demo).await
         }
+        Some(Command::Ingest {
+            what: IngestCommand::Email { file },
+        }) => ingest_email(settings, file).await,
         Some(Command::Migrate) => {
             open_store(&settings).await?;
             println!("Database is up to date.");
@@ -212,7 +234,7 @@ async fn open_all(settings: &Settings) -> Result<(Store, Catalogue)> {
     Ok((store, catalogue))
 }
 
-async fn serve(settings: Settings, demo: bool) -> Result<()> {
+async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
     let (store, catalogue) = open_all(&settings).await?;
     // Refuse a model for another catalogue before seeding or listening.
     let model = triage::load_model(&settings, &catalogue, None)?;
@@ -222,6 +244,11 @@ async fn serve(settings: Settings, demo: bool) -> Result<()> {
     }
     if demo && catalogue.council.id == "demo-council" {
         place::seed_demo_gazetteer(&store).await?;
+    }
+    if demo && settings.intake_secret.is_none() {
+        let secret = demo::random_secret();
+        println!("Inbound webhooks (/intake/*) for this run are signed with: {secret}");
+        settings.intake_secret = Some(secret);
     }
     if demo && store.count_cases().await? == 0 {
         let sign_in = seed_demo(&store, &catalogue, area.as_ref(), 300).await?;
@@ -246,23 +273,63 @@ async fn serve(settings: Settings, demo: bool) -> Result<()> {
         model.info().examples,
         model.info().corrections
     );
-    let mut state = AppState::new(
-        store,
-        catalogue,
-        WebSettings {
-            secure_cookies: settings.secure_cookies,
-            map_tiles: settings.map_tiles.clone(),
-            map_attribution: settings.map_attribution.clone(),
-            duplicate_radius_m: settings.duplicate_radius_m,
-        },
-        model,
-    );
+    let senders = outbox::senders(&settings)?;
+    let mut state = AppState::new(store.clone(), catalogue, web_settings(&settings), model);
     if let Some(area) = area {
         state = state.with_area(area);
+    }
+    tokio::spawn(outbox::worker(&settings, store, senders).run());
+    if let Some(addr) = &settings.smtp_listen {
+        let smtp = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen for SMTP on {addr}"))?;
+        println!("Accepting mail over SMTP on {addr}.");
+        let sink = std::sync::Arc::new(frontdoor_web::SmtpSink(state.clone()));
+        tokio::spawn(frontdoor_intake::smtp::serve(smtp, sink));
     }
     frontdoor_web::serve(listener, state)
         .await
         .context("the server stopped with an error")
+}
+
+fn web_settings(settings: &Settings) -> WebSettings {
+    WebSettings {
+        secure_cookies: settings.secure_cookies,
+        map_tiles: settings.map_tiles.clone(),
+        map_attribution: settings.map_attribution.clone(),
+        duplicate_radius_m: settings.duplicate_radius_m,
+        intake_secret: settings.intake_secret.clone(),
+        public_url: settings.public_url.clone(),
+        back_office: settings.back_office.clone(),
+    }
+}
+
+/// Files one raw email read from a file or standard input.
+async fn ingest_email(settings: Settings, file: Option<PathBuf>) -> Result<()> {
+    let raw = match &file {
+        Some(path) => {
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
+        }
+        None => {
+            let mut raw = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut raw)
+                .context("cannot read the message from standard input")?;
+            raw
+        }
+    };
+    let (store, catalogue) = open_all(&settings).await?;
+    let model = triage::load_model(&settings, &catalogue, None)?;
+    let state = AppState::new(store, catalogue, web_settings(&settings), model);
+    let intake = frontdoor_web::ingest_email(&state, &raw)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let frontdoor_web::Intake::Quarantined { id, reason } = &intake {
+        bail!("the message could not be read ({reason}); it is kept in quarantine as {id}");
+    }
+    println!("{}", intake.describe());
+    Ok(())
 }
 
 /// Demo cases, and the demo gazetteer when the built-in catalogue is in use.

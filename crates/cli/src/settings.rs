@@ -22,6 +22,31 @@ pub struct Settings {
     pub map_attribution: String,
     /// How close (metres) an open report must be to be offered as a duplicate.
     pub duplicate_radius_m: f64,
+    /// Where residents and gateways reach this server, e.g. https://frontdoor.council.gov.uk
+    pub public_url: String,
+    /// Secret gateways sign inbound webhooks with (HMAC-SHA256); unset turns them off.
+    pub intake_secret: Option<String>,
+    /// Listen for mail from the council's relay on this address (also `serve --smtp`).
+    pub smtp_listen: Option<String>,
+    /// How email goes out: "log" (the dev mailbox folder), "smtp" or "notify".
+    pub email_sender: String,
+    /// How text messages go out: "log" or "notify".
+    pub sms_sender: String,
+    /// Where the log sender writes each message in full.
+    pub dev_mailbox: PathBuf,
+    pub smtp_url: String,
+    pub mail_from: String,
+    pub notify_url: String,
+    pub notify_api_key: Option<String>,
+    pub notify_email_template: String,
+    pub notify_sms_template: String,
+    /// Back-office systems told of life events by signed webhook.
+    pub back_office: Vec<frontdoor_web::BackOffice>,
+    /// Secret the back-office webhooks are signed with.
+    pub back_office_secret: Option<String>,
+    pub outbox_lease_ms: u64,
+    pub outbox_retry_base_ms: u64,
+    pub outbox_max_attempts: i64,
 }
 
 impl Default for Settings {
@@ -36,12 +61,29 @@ impl Default for Settings {
             map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             map_attribution: "© OpenStreetMap contributors".into(),
             duplicate_radius_m: 50.0,
+            public_url: "http://127.0.0.1:8080".into(),
+            intake_secret: None,
+            smtp_listen: None,
+            email_sender: "log".into(),
+            sms_sender: "log".into(),
+            dev_mailbox: PathBuf::from("data/mail"),
+            smtp_url: "smtp://127.0.0.1:25".into(),
+            mail_from: "Front Door <noreply@demo-council.example>".into(),
+            notify_url: frontdoor_notify::NOTIFY_URL.into(),
+            notify_api_key: None,
+            notify_email_template: String::new(),
+            notify_sms_template: String::new(),
+            back_office: Vec::new(),
+            back_office_secret: None,
+            outbox_lease_ms: 60_000,
+            outbox_retry_base_ms: 30_000,
+            outbox_max_attempts: 10,
         }
     }
 }
 
 impl std::fmt::Debug for Settings {
-    // A database URL can carry a password: never print it.
+    // A database URL, API keys and secrets must never be printed.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("addr", &self.addr)

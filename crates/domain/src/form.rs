@@ -426,6 +426,79 @@ pub mod contact_inputs {
     pub const EMAIL: &str = "contact-email";
     pub const PHONE: &str = "contact-phone";
     pub const POSTCODE: &str = "contact-postcode";
+    pub const REPLY_BY: &str = "contact-reply-by";
+}
+
+/// The length of a call or visit (whole minutes, optional) and, for a face-to-face contact,
+/// the hub where it happened (required), as staff enter them.
+pub fn validate_visit(
+    raw: &RawAnswers,
+    channel: Option<crate::Channel>,
+) -> Result<(Option<u32>, Option<String>), Vec<FieldError>> {
+    let value = |name: &str| raw.get(name).map(|s| s.trim()).unwrap_or("");
+    let error = |input: &str, message: &str| FieldError {
+        field: input.into(),
+        input: input.into(),
+        message: message.into(),
+    };
+    let mut errors = Vec::new();
+    let duration = match value("duration") {
+        "" => None,
+        text => match text.parse::<u32>() {
+            Ok(minutes) if (1..=600).contains(&minutes) => Some(minutes),
+            _ => {
+                let message =
+                    "Enter how long the call or visit took in whole minutes, from 1 to 600";
+                errors.push(error("duration", message));
+                None
+            }
+        },
+    };
+    let hub = Some(value("hub").to_owned()).filter(|h| !h.is_empty());
+    if channel == Some(crate::Channel::FaceToFace) && hub.is_none() {
+        errors.push(error(
+            "hub",
+            "Enter the hub or office where you saw the resident",
+        ));
+    }
+    if hub.as_ref().is_some_and(|h| h.chars().count() > 100) {
+        errors.push(error("hub", "The hub name must be 100 characters or fewer"));
+    }
+    if errors.is_empty() {
+        Ok((duration, hub))
+    } else {
+        Err(errors)
+    }
+}
+
+/// How the resident wants to hear back: their choice, checked against what they gave.
+/// With no choice, updates go by email if there is one, else by text to a mobile.
+pub fn validate_reply_by(
+    raw: &RawAnswers,
+    contact: &ContactDetails,
+) -> Result<Option<crate::ReplyBy>, FieldError> {
+    use contact_inputs::*;
+    let chosen = raw.get(REPLY_BY).map(|s| s.trim()).unwrap_or("");
+    let error = |input: &str, message: &str| FieldError {
+        field: REPLY_BY.into(),
+        input: input.into(),
+        message: message.into(),
+    };
+    match crate::ReplyBy::parse(chosen) {
+        None if chosen.is_empty() => Ok(None),
+        None => Err(error(REPLY_BY, "Select how you want to get updates")),
+        Some(crate::ReplyBy::Sms) if !contact.phone.as_ref().is_some_and(|p| p.is_mobile()) => {
+            Err(error(
+                PHONE,
+                "Enter a mobile number to get updates by text message",
+            ))
+        }
+        Some(crate::ReplyBy::Email) if contact.email.is_none() => Err(error(
+            EMAIL,
+            "Enter an email address to get updates by email",
+        )),
+        Some(choice) => Ok(Some(choice)),
+    }
 }
 
 /// Validates the contact page: a name, and an email or a postcode so the case can be tracked.

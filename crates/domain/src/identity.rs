@@ -135,6 +135,93 @@ fn surname_and_initial(normalised: &str) -> Option<(char, &str)> {
     Some((first, last))
 }
 
+/// Something that happened to a person's record, kept on the person's own history so that
+/// every automatic match, every merge and split by staff, can be seen and undone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum PersonEvent {
+    /// A new contact's details were matched to this person automatically.
+    Matched {
+        record: i64,
+        reason: MatchReason,
+    },
+    /// Staff joined another person's records to this person.
+    Merged {
+        from_person: i64,
+        records: Vec<i64>,
+    },
+    /// A merge was undone: these records went back to `to_person`.
+    MergeUndone {
+        to_person: i64,
+        records: Vec<i64>,
+    },
+    /// Staff separated a record that was not this person.
+    Split {
+        record: i64,
+        to_person: i64,
+    },
+    FlagAdded {
+        flag: crate::Vulnerability,
+    },
+    FlagRemoved {
+        flag: crate::Vulnerability,
+    },
+    /// A life event told once (the services told are on the life event).
+    Told {
+        event: crate::LifeEvent,
+    },
+}
+
+impl PersonEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PersonEvent::Matched { .. } => "matched",
+            PersonEvent::Merged { .. } => "merged",
+            PersonEvent::MergeUndone { .. } => "merge-undone",
+            PersonEvent::Split { .. } => "split",
+            PersonEvent::FlagAdded { .. } => "flag-added",
+            PersonEvent::FlagRemoved { .. } => "flag-removed",
+            PersonEvent::Told { .. } => "told",
+        }
+    }
+
+    /// What happened, for staff.
+    pub fn describe(&self) -> String {
+        match self {
+            PersonEvent::Matched { record, reason } => {
+                format!(
+                    "Record {record} matched automatically: {}",
+                    reason.explain()
+                )
+            }
+            PersonEvent::Merged {
+                from_person,
+                records,
+            } => format!(
+                "Merged by hand: records {} from person {from_person}",
+                join_ids(records)
+            ),
+            PersonEvent::MergeUndone { to_person, records } => format!(
+                "Merge undone: records {} went back to person {to_person}",
+                join_ids(records)
+            ),
+            PersonEvent::Split { record, to_person } => {
+                format!("Record {record} separated by hand, now person {to_person}")
+            }
+            PersonEvent::FlagAdded { flag } => format!("Flag added: {}", flag.label()),
+            PersonEvent::FlagRemoved { flag } => format!("Flag removed: {}", flag.label()),
+            PersonEvent::Told { event } => format!("Told us once: {}", event.describe()),
+        }
+    }
+}
+
+fn join_ids(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

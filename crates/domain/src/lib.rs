@@ -23,6 +23,7 @@ pub use catalogue::{Catalogue, CatalogueError, Service, Team, Topic};
 pub use channel::Channel;
 pub use contact::{Attachment, ContactMeta, ReplyBy, Vulnerability};
 pub use form::{Answer, Field, FieldError, FieldKind, RawAnswers};
+pub use identity::{Identity, MatchReason, PersonEvent, match_identity};
 pub use level::Level;
 pub use life_event::{LifeEvent, LifeEventKind};
 pub use location::{GazetteerAddress, Place, Point};

@@ -10,4 +10,6 @@ pub mod webhook;
 
 pub use email::{EmailError, InboundEmail, MAX_EMAIL_BYTES, parse_email};
 pub use reference::find_reference;
-pub use webhook::{ChatTranscript, InboundMessage, WebhookError, parse_message, sign, verify};
+pub use webhook::{
+    ChatTranscript, InboundMessage, MAX_WEBHOOK_BYTES, WebhookError, parse_message, sign, verify,
+};

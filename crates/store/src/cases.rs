@@ -3,7 +3,9 @@
 use crate::time::{decode_date, decode_instant, encode_date, encode_instant};
 use crate::{Store, StoreError, StoreResult};
 use frontdoor_domain::form::Answer;
-use frontdoor_domain::{CaseEvent, CaseState, Channel, ContactDetails, NewCase, Reference, Status};
+use frontdoor_domain::{
+    CaseEvent, CaseState, Channel, ContactDetails, NewCase, Outgoing, Reference, ReplyBy, Status,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::sqlite::SqliteRow;
@@ -25,6 +27,8 @@ pub struct CaseSummary {
     pub created_at: Timestamp,
     pub urgent: bool,
     pub awaiting_triage: bool,
+    /// The resident has a vulnerability flag: their cases come before others due the same day.
+    pub vulnerable: bool,
 }
 
 /// Everything about one case: its resident, the contacts that raised it and its timeline.
@@ -32,6 +36,9 @@ pub struct CaseSummary {
 pub struct CaseDetail {
     pub summary: CaseSummary,
     pub resident_id: i64,
+    /// The person the resident record belongs to (see `people`).
+    pub person_id: i64,
+    pub reply_by: Option<ReplyBy>,
     pub contact: ContactDetails,
     pub contacts: Vec<ContactRecord>,
     pub events: Vec<EventRecord>,
@@ -39,11 +46,14 @@ pub struct CaseDetail {
 
 #[derive(Debug, Clone)]
 pub struct ContactRecord {
+    pub id: i64,
     pub channel: Channel,
     pub received_at: Timestamp,
     pub answers: BTreeMap<String, Answer>,
     pub summary: Option<String>,
     pub recorded_by_name: Option<String>,
+    pub duration_minutes: Option<u32>,
+    pub hub: Option<String>,
 }
 
 /// What a new case carries beyond its submission.
@@ -56,6 +66,8 @@ pub struct CaseExtras {
     pub triage: Option<crate::triage::TriageRecord>,
     /// The case this one was opened from as a referral.
     pub linked_from: Option<LinkedFrom>,
+    /// Messages the new case causes (acknowledgements), queued in the same transaction.
+    pub outgoing: Vec<Outgoing>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,7 +85,8 @@ pub struct EventRecord {
 }
 
 pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.reference, c.service, c.team, c.channel, c.status, c.assigned_to,
-        c.outcome, c.due_by, c.created_at, c.resident_id, c.urgent, c.awaiting_triage, r.name AS resident_name, s.name AS assigned_to_name
+        c.outcome, c.due_by, c.created_at, c.resident_id, c.urgent, c.awaiting_triage, r.name AS resident_name, s.name AS assigned_to_name,
+        EXISTS (SELECT 1 FROM person_flags f WHERE f.person_id = r.person_id) AS vulnerable
     FROM cases c
     JOIN residents r ON r.id = c.resident_id
     LEFT JOIN staff s ON s.id = c.assigned_to";
@@ -97,7 +110,7 @@ impl Store {
         let submission = &case.submission;
         let at = encode_instant(submission.received_at);
         let mut tx = self.pool.begin().await?;
-        let resident_id = insert_resident(&mut tx, &submission.contact, &at).await?;
+        let resident_id = insert_resident(&mut tx, submission, &at).await?;
         let inserted = sqlx::query(
             "INSERT INTO cases (reference, service, team, channel, resident_id, status, due_by, created_at, updated_at,
                                 urgent, awaiting_triage, linked_from)
@@ -124,6 +137,7 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         insert_contact(&mut tx, case_id, resident_id, submission, &at, recorded_by).await?;
+        crate::outbox::enqueue(&mut tx, Some(case_id), &extras.outgoing, &at).await?;
         let created = CaseEvent::Created {
             channel: submission.channel,
             service: submission.service.clone(),
@@ -161,6 +175,20 @@ impl Store {
         actor: Option<i64>,
         at: Timestamp,
     ) -> StoreResult<CaseState> {
+        self.append_event_with(case_id, before, event, actor, at, &[])
+            .await
+    }
+
+    /// As `append_event`, queueing the messages the change causes in the same transaction.
+    pub async fn append_event_with(
+        &self,
+        case_id: i64,
+        before: &CaseState,
+        event: &CaseEvent,
+        actor: Option<i64>,
+        at: Timestamp,
+        outgoing: &[Outgoing],
+    ) -> StoreResult<CaseState> {
         let after = before.apply(event);
         let at = encode_instant(at);
         let mut tx = self.pool.begin().await?;
@@ -181,6 +209,7 @@ impl Store {
             return Err(StoreError::Conflict);
         }
         insert_event(&mut tx, case_id, &at, actor, event).await?;
+        crate::outbox::enqueue(&mut tx, Some(case_id), outgoing, &at).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -200,11 +229,14 @@ impl Store {
         let summary = summary_from_row(&row)?;
         let resident_id: i64 = row.get("resident_id");
         let contact = self.contact_details(resident_id).await?;
+        let (person_id, reply_by) = self.person_of(resident_id).await?;
         let contacts = self.contacts_for_case(summary.id).await?;
         let events = self.events_for_case(summary.id).await?;
         Ok(Some(CaseDetail {
             summary,
             resident_id,
+            person_id,
+            reply_by,
             contact,
             contacts,
             events,
@@ -221,7 +253,7 @@ impl Store {
         let sql = format!(
             "{SUMMARY_SELECT} WHERE c.team = $1 AND c.status NOT IN ('resolved', 'closed')
                AND c.awaiting_triage = 0 AND ($2 IS NULL OR c.assigned_to = $2)
-             ORDER BY c.urgent DESC, c.due_by, c.created_at LIMIT $3"
+             ORDER BY c.urgent DESC, c.due_by, vulnerable DESC, c.created_at LIMIT $3"
         );
         let rows = sqlx::query(&sql)
             .bind(team)
@@ -294,7 +326,8 @@ impl Store {
 
     async fn contacts_for_case(&self, case_id: i64) -> StoreResult<Vec<ContactRecord>> {
         let rows = sqlx::query(
-            "SELECT k.channel, k.received_at, k.answers, k.summary, s.name AS recorded_by_name
+            "SELECT k.id, k.channel, k.received_at, k.answers, k.summary, s.name AS recorded_by_name,
+                    k.duration_minutes, k.hub
              FROM contacts k LEFT JOIN staff s ON s.id = k.recorded_by WHERE k.case_id = $1 ORDER BY k.id",
         )
         .bind(case_id)
@@ -303,11 +336,16 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(ContactRecord {
+                    id: r.get("id"),
                     channel: parse_channel(r.get("channel"))?,
                     received_at: decode_instant(r.get("received_at"))?,
                     answers: serde_json::from_str(r.get("answers")).map_err(corrupt)?,
                     summary: r.get("summary"),
                     recorded_by_name: r.get("recorded_by_name"),
+                    duration_minutes: r
+                        .get::<Option<i64>, _>("duration_minutes")
+                        .map(|m| m as u32),
+                    hub: r.get("hub"),
                 })
             })
             .collect()
@@ -333,23 +371,34 @@ impl Store {
     }
 }
 
+/// Stores what a contact told us about its sender, joined to the person it matches.
 pub(crate) async fn insert_resident(
     tx: &mut Transaction<'_, Sqlite>,
-    contact: &ContactDetails,
+    submission: &frontdoor_domain::Submission,
     at: &str,
 ) -> StoreResult<i64> {
-    let row = sqlx::query("INSERT INTO residents (name, email, phone, postcode, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(&contact.name)
-        .bind(contact.email.as_ref().map(|e| e.as_str()))
-        .bind(contact.phone.as_ref().map(|p| p.as_str()))
-        .bind(contact.postcode.as_ref().map(|p| p.as_str()))
-        .bind(at)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(row.get(0))
+    let contact = &submission.contact;
+    let meta = &submission.meta;
+    let row = sqlx::query(
+        "INSERT INTO residents (name, email, phone, postcode, created_at, email_verified, phone_verified, reply_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(&contact.name)
+    .bind(contact.email.as_ref().map(|e| e.as_str()))
+    .bind(contact.phone.as_ref().map(|p| p.as_str()))
+    .bind(contact.postcode.as_ref().map(|p| p.as_str()))
+    .bind(at)
+    .bind(meta.email_verified)
+    .bind(meta.phone_verified)
+    .bind(meta.reply_by.map(ReplyBy::as_str))
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = row.get(0);
+    crate::people::join_person(tx, id, at).await?;
+    Ok(id)
 }
 
-/// Stores one inbound contact on a case.
+/// Stores one inbound contact on a case, with its attachments. Returns the contact id.
 pub(crate) async fn insert_contact(
     tx: &mut Transaction<'_, Sqlite>,
     case_id: i64,
@@ -357,10 +406,12 @@ pub(crate) async fn insert_contact(
     submission: &frontdoor_domain::Submission,
     at: &str,
     recorded_by: Option<i64>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO contacts (case_id, resident_id, channel, received_at, answers, summary, recorded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+) -> StoreResult<i64> {
+    let meta = &submission.meta;
+    let inserted = sqlx::query(
+        "INSERT INTO contacts (case_id, resident_id, channel, received_at, answers, summary, recorded_by,
+                               external_id, duration_minutes, hub)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(case_id)
     .bind(resident_id)
@@ -369,9 +420,20 @@ pub(crate) async fn insert_contact(
     .bind(to_json(&submission.answers)?)
     .bind(&submission.summary)
     .bind(recorded_by)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .bind(&meta.external_id)
+    .bind(meta.duration_minutes.map(i64::from))
+    .bind(&meta.hub)
+    .fetch_one(&mut **tx)
+    .await;
+    let contact_id: i64 = match inserted {
+        Ok(row) => row.get(0),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(StoreError::DuplicateContact);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    crate::intake::insert_attachments(tx, case_id, contact_id, &meta.attachments).await?;
+    Ok(contact_id)
 }
 
 pub(crate) async fn insert_event(
@@ -411,6 +473,7 @@ pub(crate) fn summary_from_row(row: &SqliteRow) -> StoreResult<CaseSummary> {
         created_at: decode_instant(row.get("created_at"))?,
         urgent: row.get("urgent"),
         awaiting_triage: row.get("awaiting_triage"),
+        vulnerable: row.get("vulnerable"),
     })
 }
 

@@ -6,7 +6,11 @@
 //! before the caller answers, so an acknowledged submission survives a power cut.
 
 mod cases;
+mod intake;
+mod life_events;
 mod open311;
+mod outbox;
+mod people;
 mod places;
 mod sessions;
 mod staff;
@@ -14,7 +18,11 @@ mod time;
 mod triage;
 
 pub use cases::{CaseDetail, CaseExtras, CaseSummary, ContactRecord, EventRecord, LinkedFrom};
+pub use intake::{AttachmentInfo, QuarantineRecord};
+pub use life_events::{LifeEventRecord, TaskRecord, TellUsOnce, Told};
 pub use open311::{Open311Client, RequestFilter, ServiceRequestRecord};
+pub use outbox::{DeliveryStatus, OutboxMessage};
+pub use people::{PersonEventRecord, PersonHit, PersonRecord, PersonView, TimelineContact};
 pub use places::{NearbyReport, PublicReport};
 pub use sessions::SessionRecord;
 pub use staff::{NewStaff, StaffRecord};
@@ -41,6 +49,10 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("the reference is already in use")]
     DuplicateReference,
+    #[error("this message was already received")]
+    DuplicateContact,
+    #[error("{0}")]
+    Invalid(String),
     #[error("the case changed while you were working on it; reload and try again")]
     Conflict,
     #[error("stored data could not be read: {0}")]

@@ -222,7 +222,7 @@ impl Store {
     pub async fn follow_case(&self, case_id: i64, submission: &Submission) -> StoreResult<()> {
         let at = encode_instant(submission.received_at);
         let mut tx = self.pool.begin().await?;
-        let resident_id = insert_resident(&mut tx, &submission.contact, &at).await?;
+        let resident_id = insert_resident(&mut tx, submission, &at).await?;
         insert_contact(&mut tx, case_id, resident_id, submission, &at, None).await?;
         sqlx::query(
             "INSERT INTO case_followers (case_id, resident_id, followed_at) VALUES ($1, $2, $3)",

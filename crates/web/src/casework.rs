@@ -45,9 +45,13 @@ pub async fn open_case_with(
             &state.calendar,
             random_reference(),
         );
+        let extras = CaseExtras {
+            outgoing: crate::notices::acknowledgement(state, &case),
+            ..extras.clone()
+        };
         match state
             .store
-            .create_case_with(&case, recorded_by, extras)
+            .create_case_with(&case, recorded_by, &extras)
             .await
         {
             Ok(_) => {
@@ -124,20 +128,69 @@ pub async fn set_status(
     record(state, case, &event, officer).await
 }
 
+/// Sends words from an officer to the resident on the resident's channel; the message is
+/// on the case timeline and queued for delivery in one transaction.
+pub async fn reply(
+    state: &AppState,
+    case: &CaseDetail,
+    officer: &StaffRecord,
+    text: &str,
+) -> Result<(), ChangeError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ChangeError::Refused(CaseError::NoteMissing));
+    }
+    let to = crate::notices::reply_destination(state, case).ok_or_else(|| {
+        ChangeError::Web(WebError::BadRequest(
+            "This resident gave no email address or mobile number to reply to".into(),
+        ))
+    })?;
+    let event = CaseEvent::MessageOut {
+        to,
+        text: text.to_owned(),
+    };
+    record(state, case, &event, officer).await
+}
+
+/// What the resident is told about a change, if anything.
+fn resident_update(state: &AppState, case: &CaseDetail, event: &CaseEvent) -> Option<String> {
+    match event {
+        CaseEvent::StatusChanged { .. } => {
+            let team = state
+                .catalogue
+                .team(&case.summary.team)
+                .map(|t| t.name.as_str())
+                .unwrap_or_default();
+            Some(event.for_resident(team))
+        }
+        CaseEvent::MessageOut { text, .. } => Some(text.clone()),
+        CaseEvent::Note {
+            text,
+            visible_to_resident: true,
+        } => Some(text.clone()),
+        _ => None,
+    }
+}
+
 async fn record(
     state: &AppState,
     case: &CaseDetail,
     event: &CaseEvent,
     officer: &StaffRecord,
 ) -> Result<(), ChangeError> {
+    let outgoing: Vec<_> = resident_update(state, case, event)
+        .and_then(|what| crate::notices::update(state, case, &what, case.events.len()))
+        .into_iter()
+        .collect();
     state
         .store
-        .append_event(
+        .append_event_with(
             case.summary.id,
             &case.summary.state,
             event,
             Some(officer.id),
             Timestamp::now(),
+            &outgoing,
         )
         .await
         .map_err(|e| ChangeError::Web(e.into()))?;

@@ -6,19 +6,23 @@ mod assets;
 mod casework;
 mod console;
 mod error;
+mod intake;
+mod notices;
 mod open311;
 mod passwords;
 mod places;
 mod portal;
 mod session;
 mod state;
+mod tell_us_once;
 mod triage;
 mod views;
 
+pub use intake::{Intake, SmtpSink, ingest_email};
 pub use open311::add_client as add_open311_client;
 pub use passwords::hash_password;
 pub use session::issue_api_token;
-pub use state::{AppState, WebSettings};
+pub use state::{AppState, BackOffice, WebSettings};
 
 use axum::Router;
 use axum::extract::State;
@@ -49,6 +53,9 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(ready))
         .fallback(|| async { error::WebError::NotFound })
         .layer(axum::middleware::from_fn(session::session_cookies))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // Inbound email carries attachments: the intake routes set their own, larger limits.
+        .merge(intake::routes())
         .with_state(state)
         .merge(assets::routes());
     for (name, value) in SECURITY_HEADERS {
@@ -57,12 +64,10 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static(value),
         ));
     }
-    router
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("content-security-policy"),
-            csp,
-        ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+    router.layer(SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static("content-security-policy"),
+        csp,
+    ))
 }
 
 /// Only our own scripts and styles; images also from the map tile server, if there is one.

@@ -27,6 +27,21 @@ pub struct WebSettings {
     pub map_attribution: String,
     /// How near (metres) an open report of the same service must be to be offered to follow.
     pub duplicate_radius_m: f64,
+    /// Shared secret gateways sign inbound webhooks with; without one the webhooks are off.
+    pub intake_secret: Option<String>,
+    /// Where residents and gateways reach Front Door (for Twilio's signed URL).
+    pub public_url: String,
+    /// Back-office systems told of life events (Tell Us Once), by signed webhook.
+    pub back_office: Vec<BackOffice>,
+}
+
+/// A back-office system (revenues, housing, electoral registration) that wants to hear of
+/// life events, and which ones.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BackOffice {
+    pub name: String,
+    pub url: String,
+    pub events: Vec<frontdoor_domain::LifeEventKind>,
 }
 
 impl Default for WebSettings {
@@ -36,6 +51,9 @@ impl Default for WebSettings {
             map_tiles: String::new(),
             map_attribution: String::new(),
             duplicate_radius_m: 50.0,
+            intake_secret: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            back_office: Vec::new(),
         }
     }
 }

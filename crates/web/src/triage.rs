@@ -5,7 +5,7 @@
 use crate::casework::{ChangeError, open_case_with};
 use crate::error::WebError;
 use crate::state::AppState;
-use frontdoor_domain::{CaseError, Channel, ContactDetails, NewCase, Submission};
+use frontdoor_domain::{CaseError, Channel, ContactDetails, ContactMeta, NewCase, Submission};
 use frontdoor_store::{
     CaseDetail, CaseExtras, LinkedFrom, NewCorrection, Reroute, StaffRecord, TriageRecord,
 };
@@ -53,7 +53,32 @@ pub async fn open_free_text_case(
     contact: ContactDetails,
     recorded_by: Option<i64>,
 ) -> Result<(NewCase, Triage), WebError> {
-    let triage = state.triage.triage(text, channel.as_str());
+    let words = FreeText {
+        triage_text: text,
+        summary: text.to_owned(),
+        meta: Default::default(),
+    };
+    open_free_text_case_with(state, words, channel, contact, recorded_by).await
+}
+
+/// What a resident wrote, as triage reads it and as the case keeps it.
+pub struct FreeText<'a> {
+    /// The words triage routes on (for an email: subject and new text, without quotes).
+    pub triage_text: &'a str,
+    /// Everything kept on the contact (for a chat: the whole transcript).
+    pub summary: String,
+    pub meta: ContactMeta,
+}
+
+/// As `open_free_text_case`, for channels that know more than the words.
+pub async fn open_free_text_case_with(
+    state: &AppState,
+    words: FreeText<'_>,
+    channel: Channel,
+    contact: ContactDetails,
+    recorded_by: Option<i64>,
+) -> Result<(NewCase, Triage), WebError> {
+    let triage = state.triage.triage(words.triage_text, channel.as_str());
     let service = state
         .catalogue
         .service(&triage.service)
@@ -64,8 +89,8 @@ pub async fn open_free_text_case(
         received_at: Timestamp::now(),
         answers: Default::default(),
         contact,
-        summary: Some(text.to_owned()),
-        meta: Default::default(),
+        summary: Some(words.summary),
+        meta: words.meta,
     };
     let extras = CaseExtras {
         urgent: triage.urgent,
@@ -76,6 +101,7 @@ pub async fn open_free_text_case(
                 .map_err(|e| WebError::Internal(e.to_string()))?,
         }),
         linked_from: None,
+        outgoing: vec![],
     };
     let case = open_case_with(state, service, submission, recorded_by, &extras).await?;
     tracing::info!(

@@ -12,8 +12,10 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use frontdoor_domain::form::{FieldError, RawAnswers, validate_contact};
-use frontdoor_domain::{Channel, Service, Submission};
+use frontdoor_domain::form::{
+    FieldError, RawAnswers, validate_contact, validate_reply_by, validate_visit,
+};
+use frontdoor_domain::{Channel, ContactMeta, Service, Submission};
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -47,6 +49,10 @@ struct AssistedForm {
     channels: Vec<(String, String, bool)>,
     channel_error: Option<String>,
     said: String,
+    duration: String,
+    hub: String,
+    duration_error: Option<String>,
+    hub_error: Option<String>,
     fields: Vec<FieldView>,
     contact: ContactView,
     errors: Vec<ErrorItem>,
@@ -73,6 +79,10 @@ fn form_page(
             .find(|e| e.field == "channel")
             .map(|e| e.message.clone()),
         said: raw.get("said").cloned().unwrap_or_default(),
+        duration: raw.get("duration").cloned().unwrap_or_default(),
+        hub: raw.get("hub").cloned().unwrap_or_default(),
+        duration_error: field_error(&errors, "duration"),
+        hub_error: field_error(&errors, "hub"),
         fields: service
             .fields
             .iter()
@@ -138,12 +148,18 @@ async fn record_contact(
         .and_then(|c| Channel::parse(c).ok())
         .filter(|c| Channel::ASSISTED.contains(c));
     let answers = crate::places::validate_answers(&state, service, &raw, today).await?;
-    let contact = validate_contact(&raw);
+    let contact = validate_contact(&raw).and_then(|contact| {
+        let reply_by = validate_reply_by(&raw, &contact).map_err(|e| vec![e])?;
+        Ok((contact, reply_by))
+    });
+    let visit = validate_visit(&raw, channel);
     let said = raw
         .get("said")
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty());
-    let (Some(channel), Ok(answers), Ok(contact)) = (channel, &answers, &contact) else {
+    let (Some(channel), Ok(answers), Ok((contact, reply_by)), Ok((duration, hub))) =
+        (channel, &answers, &contact, &visit)
+    else {
         let mut errors = Vec::new();
         if channel.is_none() {
             let input = format!("channel-{}", Channel::ASSISTED[0].as_str());
@@ -154,6 +170,7 @@ async fn record_contact(
             });
         }
         errors.extend(answers.err().unwrap_or_default());
+        errors.extend(visit.err().unwrap_or_default());
         errors.extend(contact.err().unwrap_or_default());
         let page = form_page(&state, &staff, service, &raw, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -165,8 +182,20 @@ async fn record_contact(
         answers: answers.clone(),
         contact: contact.clone(),
         summary: said,
-        meta: Default::default(),
+        meta: ContactMeta {
+            reply_by: *reply_by,
+            duration_minutes: *duration,
+            hub: hub.clone(),
+            ..Default::default()
+        },
     };
     let case = open_case(&state, service, submission, Some(staff.record.id)).await?;
     Ok(Redirect::to(&format!("/console/cases/{}", case.reference)).into_response())
+}
+
+fn field_error(errors: &[FieldError], input: &str) -> Option<String> {
+    errors
+        .iter()
+        .find(|e| e.input == input)
+        .map(|e| e.message.clone())
 }

@@ -29,6 +29,11 @@ pub fn routes() -> Router<AppState> {
         .route("/console/cases/{reference}/assign", post(assign))
         .route("/console/cases/{reference}/notes", post(note))
         .route("/console/cases/{reference}/status", post(status))
+        .route("/console/cases/{reference}/reply", post(reply))
+        .route(
+            "/console/cases/{reference}/attachments/{id}",
+            get(attachment),
+        )
 }
 
 #[derive(Template, WebTemplate)]
@@ -74,6 +79,7 @@ pub struct QueueRow {
     pub assigned_to: String,
     pub resident: String,
     pub urgent: bool,
+    pub vulnerable: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -110,6 +116,7 @@ fn queue_row(state: &AppState, case: &CaseSummary, today: jiff::civil::Date) -> 
             .unwrap_or_else(|| "Unassigned".into()),
         resident: case.resident_name.clone(),
         urgent: case.urgent,
+        vulnerable: case.vulnerable,
     }
 }
 
@@ -160,6 +167,61 @@ struct CasePage {
     triage: Option<TriagePanel>,
     services: Vec<(String, String)>,
     service_slug: String,
+    person_id: i64,
+    flags: Vec<String>,
+    attachments: Vec<AttachmentRow>,
+    messages: Vec<MessageRow>,
+    /// Where a reply goes, if the resident can be replied to.
+    reply_to: Option<String>,
+}
+
+pub struct AttachmentRow {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: String,
+}
+
+pub struct MessageRow {
+    pub to: String,
+    pub subject: String,
+    pub status: String,
+    pub detail: String,
+}
+
+fn attachment_row(a: &frontdoor_store::AttachmentInfo) -> AttachmentRow {
+    AttachmentRow {
+        id: a.id,
+        filename: a.filename.clone(),
+        content_type: a.content_type.clone(),
+        size: human_size(a.size),
+    }
+}
+
+fn human_size(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{:.0} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+fn message_row(m: &frontdoor_store::OutboxMessage) -> MessageRow {
+    let detail = match (&m.sent_at, &m.last_error) {
+        (Some(at), _) => format!("sent {}", london_time(*at)),
+        (None, Some(e)) => format!("{} attempts; last error: {e}", m.attempts),
+        (None, None) => format!("queued {}", london_time(m.created_at)),
+    };
+    MessageRow {
+        to: m.destination.describe(),
+        subject: if m.subject.is_empty() {
+            m.body.clone()
+        } else {
+            m.subject.clone()
+        },
+        status: m.status.as_str().into(),
+        detail,
+    }
 }
 
 pub(super) async fn load(state: &AppState, reference: &str) -> PageResult<CaseDetail> {
@@ -200,11 +262,17 @@ async fn case_page_view(
                 .unwrap_or_else(|| "Not given".into());
             details.push(row(&field.summary_title(), value));
         }
-        let taken_by = contact
+        let mut taken_by = contact
             .recorded_by_name
             .as_ref()
             .map(|n| format!(", recorded by {n}"))
             .unwrap_or_default();
+        if let Some(minutes) = contact.duration_minutes {
+            taken_by.push_str(&format!(", {minutes} minutes"));
+        }
+        if let Some(hub) = &contact.hub {
+            taken_by.push_str(&format!(", at {hub}"));
+        }
         details.push(row(
             "Received",
             format!(
@@ -278,6 +346,29 @@ async fn case_page_view(
         triage: panel(state, case).await?,
         services: all_services(state),
         service_slug: summary.service.clone(),
+        person_id: case.person_id,
+        flags: state
+            .store
+            .person_flags(case.person_id)
+            .await?
+            .iter()
+            .map(|f| f.label().to_owned())
+            .collect(),
+        attachments: state
+            .store
+            .attachments_for_case(summary.id)
+            .await?
+            .iter()
+            .map(attachment_row)
+            .collect(),
+        messages: state
+            .store
+            .outbox_for_case(summary.id)
+            .await?
+            .iter()
+            .map(message_row)
+            .collect(),
+        reply_to: crate::notices::reply_destination(state, case),
     })
 }
 
@@ -382,4 +473,64 @@ async fn status(
     let result =
         casework::set_status(&state, &case, &staff.record, &form.status, &form.outcome).await;
     after_change(&state, &staff, &case, result, input).await
+}
+
+#[derive(Deserialize)]
+struct ReplyForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    reply: String,
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Form(form): Form<ReplyForm>,
+) -> PageResult<Response> {
+    staff.session.verify_csrf(form.csrf_token.as_deref())?;
+    let case = load(&state, &reference).await?;
+    let result = casework::reply(&state, &case, &staff.record, &form.reply).await;
+    after_change(&state, &staff, &case, result, "reply").await
+}
+
+/// An attachment as a download. Served as a file, never shown inline, so a hostile HTML or
+/// SVG attachment cannot run in the console.
+async fn attachment(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path((reference, id)): Path<(String, i64)>,
+) -> PageResult<Response> {
+    let case = load(&state, &reference).await?;
+    let (info, data) = state
+        .store
+        .attachment(case.summary.id, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let name: String = info
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .filter(|c| *c != '"' && *c != '\\')
+        .collect();
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/octet-stream".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        data,
+    )
+        .into_response())
 }

@@ -2,6 +2,8 @@
 
 mod assisted;
 mod cases;
+mod inbox;
+mod residents;
 mod sign_in;
 mod triage;
 
@@ -29,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(assisted::routes())
         .merge(triage::routes())
+        .merge(residents::routes())
+        .merge(inbox::routes())
 }
 
 /// A signed-in member of staff, with their session. Anyone else is sent to sign in.

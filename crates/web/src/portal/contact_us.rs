@@ -6,7 +6,7 @@ use super::layout;
 use crate::error::PageResult;
 use crate::session::Session;
 use crate::state::AppState;
-use crate::triage::{check_text, open_free_text_case};
+use crate::triage::{FreeText, check_text, open_free_text_case_with};
 use crate::views::{ContactView, ErrorItem, Layout};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -15,8 +15,8 @@ use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use frontdoor_domain::form::{FieldError, RawAnswers, validate_contact};
-use frontdoor_domain::{Channel, Reference};
+use frontdoor_domain::form::{FieldError, RawAnswers, validate_contact, validate_reply_by};
+use frontdoor_domain::{Channel, ContactMeta, Reference};
 
 /// The session's confirmation slot names this page rather than a service.
 const CONFIRMATION_KEY: &str = "contact-us";
@@ -59,7 +59,10 @@ async fn send(
     session.verify_csrf(raw.get("csrf_token").map(String::as_str))?;
     let message = raw.get(MESSAGE).cloned().unwrap_or_default();
     let text = check_text(&message);
-    let contact = validate_contact(&raw);
+    let contact = validate_contact(&raw).and_then(|contact| {
+        let reply_by = validate_reply_by(&raw, &contact).map_err(|e| vec![e])?;
+        Ok((contact, reply_by))
+    });
     let (text, contact) = match (text, contact) {
         (Ok(text), Ok(contact)) => (text, contact),
         (text, contact) => {
@@ -86,7 +89,16 @@ async fn send(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let (case, _) = open_free_text_case(&state, text, Channel::Web, contact, None).await?;
+    let (contact, reply_by) = contact;
+    let words = FreeText {
+        triage_text: text,
+        summary: text.to_owned(),
+        meta: ContactMeta {
+            reply_by,
+            ..Default::default()
+        },
+    };
+    let (case, _) = open_free_text_case_with(&state, words, Channel::Web, contact, None).await?;
     session.data.confirmation = Some((CONFIRMATION_KEY.into(), case.reference.to_string()));
     session.save().await?;
     Ok(Redirect::to("/contact-us/confirmation").into_response())

@@ -18,7 +18,9 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use frontdoor_domain::form::{Answer, RawAnswers, contact_inputs, validate_contact};
+use frontdoor_domain::form::{
+    Answer, RawAnswers, contact_inputs, validate_contact, validate_reply_by,
+};
 use frontdoor_domain::{Channel, ContactDetails, Field, FieldKind, Service, Submission};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -43,6 +45,9 @@ pub fn routes() -> Router<AppState> {
 pub struct Draft {
     pub answers: BTreeMap<String, Answer>,
     pub contact: Option<ContactDetails>,
+    /// How the resident chose to hear back, if they chose.
+    #[serde(default)]
+    pub reply_by: Option<frontdoor_domain::ReplyBy>,
 }
 
 #[derive(Deserialize, Default)]
@@ -255,13 +260,14 @@ async fn contact(
     Query(change): Query<Change>,
 ) -> PageResult<ContactPage> {
     let service = service(&state, &slug)?;
-    let values = session
-        .data
-        .drafts
-        .get(&slug)
+    let draft = session.data.drafts.get(&slug);
+    let mut values = draft
         .and_then(|d| d.contact.as_ref())
         .map(contact_values)
         .unwrap_or_default();
+    if let Some(reply_by) = draft.and_then(|d| d.reply_by) {
+        values.insert(contact_inputs::REPLY_BY.into(), reply_by.as_str().into());
+    }
     Ok(contact_page(
         &session,
         &state,
@@ -283,9 +289,15 @@ async fn answer_contact(
 ) -> PageResult<Response> {
     session.verify_csrf(raw.get("csrf_token").map(String::as_str))?;
     let service = service(&state, &slug)?;
-    match validate_contact(&raw) {
-        Ok(contact) => {
-            session.data.drafts.entry(slug.clone()).or_default().contact = Some(contact);
+    let checked = validate_contact(&raw).and_then(|contact| {
+        let reply_by = validate_reply_by(&raw, &contact).map_err(|e| vec![e])?;
+        Ok((contact, reply_by))
+    });
+    match checked {
+        Ok((contact, reply_by)) => {
+            let draft = session.data.drafts.entry(slug.clone()).or_default();
+            draft.contact = Some(contact);
+            draft.reply_by = reply_by;
             session.save().await?;
             Ok(Redirect::to(&format!("/services/{slug}/check")).into_response())
         }
@@ -456,7 +468,10 @@ pub(crate) fn web_submission(slug: &str, draft: Draft) -> PageResult<Submission>
             .contact
             .ok_or(WebError::Internal("contact checked with first_gap".into()))?,
         summary: None,
-        meta: Default::default(),
+        meta: frontdoor_domain::ContactMeta {
+            reply_by: draft.reply_by,
+            ..Default::default()
+        },
     })
 }
 

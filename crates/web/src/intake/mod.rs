@@ -1,0 +1,286 @@
+//! Every channel in: email (webhook, SMTP, CLI), SMS and social webhooks, web chat. Each
+//! message becomes a contact the same way — threaded onto its case when it quotes a
+//! reference, else triaged into a new case — and anything that cannot be read is kept
+//! whole in quarantine.
+
+mod webhooks;
+
+pub use webhooks::routes;
+
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::triage::{FreeText, MAX_TEXT_CHARS, open_free_text_case_with};
+use frontdoor_domain::{
+    Channel, ContactDetails, ContactMeta, Email, Reference, ReplyBy, Submission, UkPhone,
+};
+use frontdoor_intake::{ChatTranscript, InboundEmail, InboundMessage, find_reference};
+use frontdoor_store::StoreError;
+use jiff::Timestamp;
+use serde::Serialize;
+
+/// What happened to one inbound message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum Intake {
+    /// A new case was opened.
+    Opened { reference: String, service: String },
+    /// The message quoted a case's reference and was added to it.
+    Threaded { reference: String },
+    /// The channel sent this message before; nothing new was stored.
+    Duplicate { reference: String },
+    /// The message could not be read and is kept in quarantine.
+    Quarantined { id: i64, reason: String },
+}
+
+impl Intake {
+    /// One line for a CLI or an SMTP reply.
+    pub fn describe(&self) -> String {
+        match self {
+            Intake::Opened { reference, service } => format!("opened {reference} ({service})"),
+            Intake::Threaded { reference } => format!("added to {reference}"),
+            Intake::Duplicate { reference } => format!("already received as {reference}"),
+            Intake::Quarantined { id, reason } => format!("quarantined as {id}: {reason}"),
+        }
+    }
+}
+
+/// A message from any channel, read.
+struct Inbound<'a> {
+    channel: Channel,
+    contact: ContactDetails,
+    meta: ContactMeta,
+    /// Where to look for a case reference.
+    subject: &'a str,
+    search_text: &'a str,
+    /// The words triage reads.
+    triage_text: String,
+    /// What the contact keeps.
+    summary: String,
+}
+
+/// Reads a raw email and files it; an unreadable message is quarantined, not refused.
+pub async fn ingest_email(state: &AppState, raw: &[u8]) -> Result<Intake, WebError> {
+    match frontdoor_intake::parse_email(raw) {
+        Ok(email) => receive(state, email_inbound(&email)).await,
+        Err(why) => quarantine(state, Channel::Email, &why.to_string(), raw).await,
+    }
+}
+
+fn email_inbound(email: &InboundEmail) -> Inbound<'_> {
+    let name = email
+        .from_name
+        .clone()
+        .unwrap_or_else(|| email.from_address.as_str().to_owned());
+    let words = if email.body.trim().is_empty() && !email.attachments.is_empty() {
+        "(no message: see the attachments)".to_owned()
+    } else {
+        email.body.clone()
+    };
+    Inbound {
+        channel: Channel::Email,
+        contact: ContactDetails {
+            name,
+            email: Some(email.from_address.clone()),
+            phone: None,
+            postcode: None,
+        },
+        meta: ContactMeta {
+            email_verified: true,
+            reply_by: Some(ReplyBy::Email),
+            external_id: email.message_id.clone(),
+            attachments: email.attachments.clone(),
+            ..Default::default()
+        },
+        subject: &email.subject,
+        search_text: &email.full_text,
+        triage_text: format!("{}\n\n{}", email.subject, email.body),
+        summary: match email.subject.as_str() {
+            "" => words,
+            subject => format!("Subject: {subject}\n\n{words}"),
+        },
+    }
+}
+
+/// A text message: the sender's number is proven (they sent from it) and is where replies go.
+fn sms_inbound(message: &InboundMessage) -> Inbound<'_> {
+    let phone = UkPhone::parse(&message.from).ok();
+    Inbound {
+        channel: Channel::Sms,
+        contact: ContactDetails {
+            name: message.name.clone().unwrap_or_else(|| message.from.clone()),
+            email: None,
+            phone: phone.clone(),
+            postcode: None,
+        },
+        meta: ContactMeta {
+            phone_verified: phone.is_some(),
+            reply_by: phone.as_ref().map(|_| ReplyBy::Sms),
+            external_id: message.external_id.clone(),
+            ..Default::default()
+        },
+        subject: "",
+        search_text: &message.text,
+        triage_text: message.text.clone(),
+        summary: message.text.clone(),
+    }
+}
+
+/// A public social media post or direct message: the handle is all we know of the sender.
+fn social_inbound(message: &InboundMessage) -> Inbound<'_> {
+    let platform = message.platform.as_deref().unwrap_or("social media");
+    let name = match &message.name {
+        Some(name) => format!("{name} ({} on {platform})", message.from),
+        None => format!("{} on {platform}", message.from),
+    };
+    Inbound {
+        channel: Channel::Social,
+        contact: ContactDetails {
+            name,
+            email: None,
+            phone: None,
+            postcode: None,
+        },
+        meta: ContactMeta {
+            external_id: message
+                .external_id
+                .as_ref()
+                .map(|id| format!("{platform}:{id}")),
+            ..Default::default()
+        },
+        subject: "",
+        search_text: &message.text,
+        triage_text: message.text.clone(),
+        summary: message.text.clone(),
+    }
+}
+
+/// A web chat: the resident's lines are triaged; the whole conversation is kept.
+fn chat_inbound(chat: &ChatTranscript) -> Inbound<'_> {
+    let email = chat.email.as_deref().and_then(|e| Email::parse(e).ok());
+    let phone = chat.phone.as_deref().and_then(|p| UkPhone::parse(p).ok());
+    let postcode = chat
+        .postcode
+        .as_deref()
+        .and_then(|p| frontdoor_domain::Postcode::parse(p).ok());
+    let transcript = chat.transcript();
+    Inbound {
+        channel: Channel::Chat,
+        contact: ContactDetails {
+            name: chat.name.trim().to_owned(),
+            email,
+            phone,
+            postcode,
+        },
+        meta: ContactMeta {
+            external_id: chat.id.clone(),
+            ..Default::default()
+        },
+        subject: "",
+        search_text: "",
+        triage_text: chat.resident_words(),
+        summary: transcript,
+    }
+}
+
+/// Files a read message: a redelivery is recognised, a quoted reference threads, anything
+/// else is triaged into a new case. Durable when this returns.
+async fn receive(state: &AppState, inbound: Inbound<'_>) -> Result<Intake, WebError> {
+    if let Some(id) = &inbound.meta.external_id
+        && let Some(reference) = state
+            .store
+            .case_for_external_id(inbound.channel, id)
+            .await?
+    {
+        return Ok(Intake::Duplicate {
+            reference: reference.to_string(),
+        });
+    }
+    let quoted = find_reference(inbound.subject, inbound.search_text);
+    if let Some(reference) = quoted
+        && let Some(intake) = thread(state, &reference, &inbound).await?
+    {
+        return Ok(intake);
+    }
+    open(state, inbound).await
+}
+
+async fn thread(
+    state: &AppState,
+    reference: &Reference,
+    inbound: &Inbound<'_>,
+) -> Result<Option<Intake>, WebError> {
+    let Some(case) = state.store.case_by_reference(reference).await? else {
+        return Ok(None);
+    };
+    let submission = Submission {
+        service: case.summary.service.clone(),
+        channel: inbound.channel,
+        received_at: Timestamp::now(),
+        answers: Default::default(),
+        contact: inbound.contact.clone(),
+        summary: Some(inbound.summary.clone()),
+        meta: inbound.meta.clone(),
+    };
+    let n = case.events.len();
+    let what = "We have added your message to your request.";
+    let outgoing: Vec<_> = crate::notices::update(state, &case, what, n)
+        .into_iter()
+        .collect();
+    match state
+        .store
+        .add_message_to_case(case.summary.id, &submission, &outgoing)
+        .await
+    {
+        Ok(_) | Err(StoreError::DuplicateContact) => {}
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(case.reference = %reference, contact.channel = %inbound.channel, "message threaded onto case");
+    Ok(Some(Intake::Threaded {
+        reference: reference.to_string(),
+    }))
+}
+
+async fn open(state: &AppState, inbound: Inbound<'_>) -> Result<Intake, WebError> {
+    let triage_text: String = inbound.triage_text.chars().take(MAX_TEXT_CHARS).collect();
+    let words = FreeText {
+        triage_text: &triage_text,
+        summary: inbound.summary,
+        meta: inbound.meta,
+    };
+    let (case, _) =
+        open_free_text_case_with(state, words, inbound.channel, inbound.contact, None).await?;
+    Ok(Intake::Opened {
+        reference: case.reference.to_string(),
+        service: case.submission.service,
+    })
+}
+
+async fn quarantine(
+    state: &AppState,
+    channel: Channel,
+    reason: &str,
+    raw: &[u8],
+) -> Result<Intake, WebError> {
+    let id = state.store.quarantine(channel, reason, raw).await?;
+    // The reason can quote the sender's address: it is stored, not logged.
+    tracing::warn!(quarantine.id = id, contact.channel = %channel, "inbound message quarantined");
+    Ok(Intake::Quarantined {
+        id,
+        reason: reason.to_owned(),
+    })
+}
+
+/// Hands messages from the SMTP listener to `ingest_email`.
+pub struct SmtpSink(pub AppState);
+
+impl frontdoor_intake::smtp::MailSink for SmtpSink {
+    async fn deliver(&self, raw: Vec<u8>) -> Result<String, String> {
+        ingest_email(&self.0, &raw)
+            .await
+            .map(|intake| intake.describe())
+            .map_err(|e| {
+                tracing::error!(error = %e, "SMTP message not stored");
+                "could not store the message; try again later".to_owned()
+            })
+    }
+}

@@ -1,0 +1,70 @@
+//! What Front Door tells residents, built from the domain's message wording and queued by
+//! the store in the same transaction as the change that causes it.
+
+use crate::state::AppState;
+use crate::views::long_date;
+use frontdoor_domain::message::CaseMessage;
+use frontdoor_domain::{ContactDetails, NewCase, Outgoing, ReplyBy};
+use frontdoor_store::CaseDetail;
+
+/// The acknowledgement of a new case (reference, what happens next, by when), and a text
+/// confirmation where the resident gave a mobile.
+pub fn acknowledgement(state: &AppState, case: &NewCase) -> Vec<Outgoing> {
+    let submission = &case.submission;
+    let service = service_name(state, &submission.service);
+    let team = state
+        .catalogue
+        .team(&case.team)
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| case.team.clone());
+    let reference = case.reference.to_string();
+    message(
+        state,
+        &reference,
+        &service,
+        &submission.contact,
+        submission.meta.reply_by,
+    )
+    .acknowledgement(&team, &long_date(case.due_by), &case.reference.as_compact())
+}
+
+/// An update on a case, on the resident's channel. `n` makes the key unique per change.
+pub fn update(state: &AppState, case: &CaseDetail, what: &str, n: usize) -> Option<Outgoing> {
+    let reference = case.summary.reference.to_string();
+    let service = service_name(state, &case.summary.service);
+    let key = format!("{}-update-{n}", case.summary.reference.as_compact());
+    message(state, &reference, &service, &case.contact, case.reply_by).update(what, &key)
+}
+
+/// Where an update on this case would go, for staff to see before they reply.
+pub fn reply_destination(state: &AppState, case: &CaseDetail) -> Option<String> {
+    let reference = case.summary.reference.to_string();
+    let service = service_name(state, &case.summary.service);
+    message(state, &reference, &service, &case.contact, case.reply_by)
+        .primary()
+        .map(|d| d.describe())
+}
+
+fn message<'a>(
+    state: &'a AppState,
+    reference: &'a str,
+    service: &'a str,
+    contact: &'a ContactDetails,
+    reply_by: Option<ReplyBy>,
+) -> CaseMessage<'a> {
+    CaseMessage {
+        council: &state.catalogue.council.name,
+        reference,
+        service,
+        contact,
+        reply_by,
+    }
+}
+
+fn service_name(state: &AppState, slug: &str) -> String {
+    state
+        .catalogue
+        .service(slug)
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| slug.to_owned())
+}
