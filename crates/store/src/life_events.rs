@@ -122,6 +122,25 @@ impl Store {
             .collect()
     }
 
+    /// One life event, for the page that confirms it to the resident.
+    pub async fn life_event(&self, id: i64) -> StoreResult<Option<LifeEventRecord>> {
+        let row =
+            sqlx::query("SELECT id, data, channel, told_at, told FROM life_events WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| {
+            Ok(LifeEventRecord {
+                id: r.get("id"),
+                event: serde_json::from_str(r.get("data")).map_err(corrupt)?,
+                channel: Channel::parse(r.get("channel")).map_err(corrupt)?,
+                told_at: decode_instant(r.get("told_at"))?,
+                told: serde_json::from_str(r.get("told")).map_err(corrupt)?,
+            })
+        })
+        .transpose()
+    }
+
     pub async fn open_tasks(&self, team: &str) -> StoreResult<Vec<TaskRecord>> {
         let rows = sqlx::query(
             "SELECT id, team, person_id, text, created_at FROM team_tasks

@@ -18,7 +18,7 @@ pub async fn tell(
     channel: Channel,
     recorded_by: Option<i64>,
     resident: Option<(&ContactDetails, Option<ReplyBy>)>,
-) -> Result<Vec<Told>, WebError> {
+) -> Result<(i64, Vec<Told>), WebError> {
     let nonce = nonce();
     let mut told = Vec::new();
     let mut case_ids = Vec::new();
@@ -48,14 +48,14 @@ pub async fn tell(
         told: told.clone(),
         outgoing,
     };
-    state.store.record_life_event(&plan).await?;
+    let id = state.store.record_life_event(&plan).await?;
     tracing::info!(
         person.id = person_id,
         life_event = plan.event.kind().as_str(),
         told = told.len(),
         "told once"
     );
-    Ok(told)
+    Ok((id, told))
 }
 
 fn team_tasks(

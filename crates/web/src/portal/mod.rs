@@ -4,6 +4,7 @@ mod contact_us;
 pub mod forms;
 mod location;
 mod reports;
+mod tell_us_once;
 mod track;
 
 use crate::error::{PageResult, WebError};
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(location::routes())
         .merge(reports::routes())
         .merge(track::routes())
+        .merge(tell_us_once::routes())
 }
 
 pub fn layout(state: &AppState, csrf: &str) -> Layout {

@@ -17,7 +17,22 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// The secret test gateways sign inbound webhooks with.
+pub const INTAKE_SECRET: &str = "test-intake-secret";
+
+/// The settings tests run with: webhooks on, signed with `INTAKE_SECRET`.
+pub fn test_settings() -> WebSettings {
+    WebSettings {
+        intake_secret: Some(INTAKE_SECRET.into()),
+        ..WebSettings::default()
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(test_settings()).await
+}
+
+pub async fn spawn_app_with(settings: WebSettings) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let store = Store::open(&format!("sqlite://{}/frontdoor.db", dir.path().display()))
         .await
@@ -32,13 +47,8 @@ pub async fn spawn_app() -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     store.import_gazetteer(&demo_gazetteer()).await.unwrap();
-    let state = AppState::new(
-        store.clone(),
-        catalogue,
-        WebSettings::default(),
-        demo_model(),
-    )
-    .with_area(demo_area());
+    let state =
+        AppState::new(store.clone(), catalogue, settings, demo_model()).with_area(demo_area());
     tokio::spawn(frontdoor_web::serve(listener, state));
     TestApp {
         address,
@@ -118,6 +128,24 @@ pub fn demo_catalogue() -> Catalogue {
 }
 
 impl TestApp {
+    /// Posts a body to a webhook, signed as a gateway holding `INTAKE_SECRET` would sign it.
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> reqwest::Response {
+        let signature = frontdoor_intake::sign(INTAKE_SECRET.as_bytes(), body);
+        reqwest::Client::new()
+            .post(format!("{}{path}", self.address))
+            .header("content-type", content_type)
+            .header("x-signature", signature)
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// A browser: keeps cookies, does not follow redirects (so tests can see them).
     pub fn browser(&self) -> Browser {
         let client = reqwest::Client::builder()

@@ -1,0 +1,451 @@
+//! Every channel in, through the real router and store: signed email, SMS, social and chat
+//! webhooks; replies threading onto their case; redeliveries; quarantine; attachments;
+//! acknowledgements queued in the outbox; identity matching across channels.
+
+mod support;
+
+use frontdoor_domain::{Channel, Destination, Reference, Status};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::{INTAKE_SECRET, sign_in, spawn_app, spawn_app_with};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../intake/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(path).unwrap()
+}
+
+async fn json_of(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+fn reference(answer: &Value) -> Reference {
+    Reference::parse(answer["reference"].as_str().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn unsigned_or_wrongly_signed_posts_are_refused_and_nothing_is_kept() {
+    let app = spawn_app().await;
+    let raw = fixture("01-plain-ascii.eml");
+    let client = reqwest::Client::new();
+    let unsigned = client
+        .post(format!("{}/intake/email", app.address))
+        .body(raw.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    let forged = frontdoor_intake::sign(b"not the secret", &raw);
+    let wrong = client
+        .post(format!("{}/intake/email", app.address))
+        .header("x-signature", forged)
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(wrong).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "bad_signature");
+    assert_eq!(app.store.count_cases().await.unwrap(), 0);
+    assert!(app.store.quarantined(true).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn webhooks_are_off_until_a_secret_is_set() {
+    let app = spawn_app_with(frontdoor_web::WebSettings::default()).await;
+    let response = app
+        .post_signed(
+            "/intake/sms",
+            "application/json",
+            br#"{"from":"07700900123","text":"hi"}"#,
+        )
+        .await;
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"]["code"], "intake_not_configured");
+}
+
+#[tokio::test]
+async fn an_email_opens_a_case_is_acknowledged_and_a_redelivery_is_the_same_contact() {
+    let app = spawn_app().await;
+    let raw = fixture("01-plain-ascii.eml");
+    let (status, opened) = json_of(
+        app.post_signed("/intake/email", "message/rfc822", &raw)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{opened}");
+    assert_eq!(opened["outcome"], "opened");
+    assert_eq!(
+        opened["service"], "missed-bin-collection",
+        "triage routes the words"
+    );
+    let case = app
+        .store
+        .case_by_reference(&reference(&opened))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.summary.channel, Channel::Email);
+    assert_eq!(
+        case.contact.email.as_ref().unwrap().as_str(),
+        "ann.smith@example.org"
+    );
+    assert_eq!(case.contact.name, "Ann Smith");
+    let said = case.contacts[0].summary.as_deref().unwrap();
+    assert!(said.starts_with("Subject: Missed bin"), "{said}");
+    assert!(said.contains("green bin was not collected"), "{said}");
+
+    let outbox = app.store.outbox_for_case(case.summary.id).await.unwrap();
+    assert_eq!(outbox.len(), 1, "one acknowledgement, by email");
+    let ack = &outbox[0];
+    assert_eq!(
+        ack.destination,
+        Destination::Email {
+            address: "ann.smith@example.org".into()
+        }
+    );
+    assert!(ack.body.contains(&case.summary.reference.to_string()));
+    assert!(ack.body.contains("What happens next"), "{}", ack.body);
+
+    let (status, again) = json_of(
+        app.post_signed("/intake/email", "message/rfc822", &raw)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["outcome"], "duplicate");
+    assert_eq!(again["reference"], opened["reference"]);
+    assert_eq!(app.store.count_cases().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_reply_quoting_the_reference_threads_onto_its_case_and_wakes_it() {
+    let app = spawn_app().await;
+    let first = fixture("01-plain-ascii.eml");
+    let (_, opened) = json_of(
+        app.post_signed("/intake/email", "message/rfc822", &first)
+            .await,
+    )
+    .await;
+    let reference = reference(&opened);
+    let case = app
+        .store
+        .case_by_reference(&reference)
+        .await
+        .unwrap()
+        .unwrap();
+    let awaiting = frontdoor_domain::CaseEvent::StatusChanged {
+        from: Status::New,
+        to: Status::AwaitingResident,
+        outcome: None,
+    };
+    let staff = app
+        .add_staff("o@demo-council.example", "waste", "a long enough password")
+        .await;
+    app.store
+        .append_event(
+            case.summary.id,
+            &case.summary.state,
+            &awaiting,
+            Some(staff),
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+
+    let reply = format!(
+        "From: Ann Smith <ann.smith@example.org>\r\nTo: contact@demo-council.gov.uk\r\n\
+         Subject: Re: We have your request {reference}\r\nMessage-ID: <reply-1@example.org>\r\n\r\n\
+         It is still not collected, and here is the photo you asked for.\r\n\r\n\
+         On Mon, 3 Nov 2025 at 10:02, Demo Council wrote:\r\n> Your reference is {reference}\r\n"
+    );
+    let (status, threaded) = json_of(
+        app.post_signed("/intake/email", "message/rfc822", reply.as_bytes())
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{threaded}");
+    assert_eq!(threaded["outcome"], "threaded");
+    assert_eq!(app.store.count_cases().await.unwrap(), 1, "no new case");
+    let case = app
+        .store
+        .case_by_reference(&reference)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.contacts.len(), 2);
+    let added = case.contacts[1].summary.as_deref().unwrap();
+    assert!(added.contains("still not collected"));
+    assert!(
+        !added.contains("Your reference is"),
+        "quotes are stripped: {added}"
+    );
+    assert_eq!(
+        case.summary.state.status,
+        Status::InProgress,
+        "back with the council"
+    );
+    assert!(case.events.iter().any(|e| e.event.kind() == "message-in"));
+}
+
+#[tokio::test]
+async fn attachments_are_stored_listed_and_downloadable_by_staff() {
+    let app = spawn_app().await;
+    let raw = fixture("14-pdf-attachment.eml");
+    let (_, opened) = json_of(
+        app.post_signed("/intake/email", "message/rfc822", &raw)
+            .await,
+    )
+    .await;
+    let case = app
+        .store
+        .case_by_reference(&reference(&opened))
+        .await
+        .unwrap()
+        .unwrap();
+    let listed = app
+        .store
+        .attachments_for_case(case.summary.id)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].filename, "Blue badge form.pdf");
+
+    let staff = sign_in(&app).await;
+    let page = staff
+        .get(&format!("/console/cases/{}", case.summary.reference))
+        .await;
+    page.assert_contains("Blue badge form.pdf");
+    let download = staff
+        .client
+        .get(format!(
+            "{}/console/cases/{}/attachments/{}",
+            app.address, case.summary.reference, listed[0].id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), StatusCode::OK);
+    let disposition = download.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(download.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+}
+
+#[tokio::test]
+async fn unreadable_mail_is_quarantined_whole_and_shown_to_staff() {
+    let app = spawn_app().await;
+    let raw = fixture("91-no-from.eml");
+    let (status, kept) = json_of(
+        app.post_signed("/intake/email", "message/rfc822", &raw)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(kept["outcome"], "quarantined");
+    let id = kept["id"].as_i64().unwrap();
+    assert_eq!(
+        app.store.quarantined_raw(id).await.unwrap().unwrap(),
+        raw,
+        "byte for byte"
+    );
+    assert_eq!(app.store.count_cases().await.unwrap(), 0);
+
+    let staff = sign_in(&app).await;
+    let page = staff.get("/console/quarantine").await;
+    page.assert_contains("no sender (From) address");
+    let download = staff
+        .client
+        .get(format!("{}/console/quarantine/{id}/raw", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.bytes().await.unwrap().as_ref(), raw.as_slice());
+    let released = staff
+        .submit(&page, &format!("/console/quarantine/{id}/release"), &[])
+        .await;
+    assert_eq!(released.status, StatusCode::SEE_OTHER);
+    assert!(app.store.quarantined(false).await.unwrap().is_empty());
+    assert_eq!(
+        app.store.quarantined(true).await.unwrap().len(),
+        1,
+        "still kept"
+    );
+}
+
+#[tokio::test]
+async fn text_messages_in_json_and_gateway_forms_open_cases_and_get_a_text_back() {
+    let app = spawn_app().await;
+    let body = json!({"from": "07700 900123", "text": "There is a big pothole on Station Road", "id": "sms-1"});
+    let body = body.to_string();
+    let (status, opened) = json_of(
+        app.post_signed("/intake/sms", "application/json", body.as_bytes())
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{opened}");
+    let case = app
+        .store
+        .case_by_reference(&reference(&opened))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.summary.channel, Channel::Sms);
+    let outbox = app.store.outbox_for_case(case.summary.id).await.unwrap();
+    assert!(
+        matches!(&outbox[0].destination, Destination::Sms { number } if number.contains("07700")),
+        "{outbox:?}"
+    );
+
+    // Twilio's shape, signed Twilio's way against the public URL.
+    let form = b"From=%2B447700900999&Body=Bins+not+emptied+on+Oak+Close&MessageSid=SM123";
+    let url = "http://127.0.0.1:8080/intake/sms";
+    let signature = twilio_signature(url, form);
+    let response = reqwest::Client::new()
+        .post(format!("{}/intake/sms", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-twilio-signature", signature)
+        .body(form.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let (status, twilio) = json_of(response).await;
+    assert_eq!(status, StatusCode::CREATED, "{twilio}");
+    assert_eq!(app.store.count_cases().await.unwrap(), 2);
+}
+
+fn twilio_signature(url: &str, form: &[u8]) -> String {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let mut fields: Vec<(String, String)> = serde_urlencoded::from_bytes(form).unwrap();
+    fields.sort();
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(INTAKE_SECRET.as_bytes()).unwrap();
+    mac.update(url.as_bytes());
+    for (k, v) in fields {
+        mac.update(k.as_bytes());
+        mac.update(v.as_bytes());
+    }
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test]
+async fn social_posts_open_cases_and_unreadable_posts_are_kept() {
+    let app = spawn_app().await;
+    let post = json!({"from": "@annsmith", "name": "Ann", "platform": "x", "text": "Street light out on Mill Lane for a week", "id": "1"});
+    let (status, opened) = json_of(
+        app.post_signed(
+            "/intake/social",
+            "application/json",
+            post.to_string().as_bytes(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{opened}");
+    let case = app
+        .store
+        .case_by_reference(&reference(&opened))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.summary.channel, Channel::Social);
+    assert!(case.contact.name.contains("@annsmith"));
+
+    let broken = br#"{"from": "@x", "text": "#;
+    let (status, refused) = json_of(
+        app.post_signed("/intake/social", "application/json", broken)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["error"]["code"], "unreadable_message");
+    let kept = app.store.quarantined(false).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].channel, Channel::Social);
+}
+
+#[tokio::test]
+async fn a_chat_transcript_becomes_a_contact_with_the_whole_conversation() {
+    let app = spawn_app().await;
+    let chat = json!({
+        "id": "chat-77",
+        "name": "Priya Patel",
+        "email": "priya@example.org",
+        "messages": [
+            {"from": "bot", "text": "Hello, how can I help?"},
+            {"from": "resident", "text": "My council tax bill is wrong, I have been charged twice"},
+            {"from": "agent", "text": "I will pass this to the council tax team"}
+        ]
+    });
+    let (status, opened) = json_of(
+        app.post_signed(
+            "/intake/chat",
+            "application/json",
+            chat.to_string().as_bytes(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{opened}");
+    let case = app
+        .store
+        .case_by_reference(&reference(&opened))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.summary.channel, Channel::Chat);
+    let said = case.contacts[0].summary.as_deref().unwrap();
+    assert!(said.contains("Assistant: Hello, how can I help?"), "{said}");
+    assert!(said.contains("Adviser: I will pass this"), "{said}");
+}
+
+#[tokio::test]
+async fn the_same_proven_email_across_channels_is_one_resident_with_the_reason_shown() {
+    let app = spawn_app().await;
+    let staff = sign_in(&app).await;
+    // A web-style contact (email not proven), then an email from that address (proven).
+    let form = staff.get("/contact-us").await;
+    let sent = staff
+        .submit(
+            &form,
+            "/contact-us",
+            &[
+                (
+                    "message",
+                    "The streetlight outside my house flickers all night",
+                ),
+                ("contact-name", "Ann Smith"),
+                ("contact-email", "ann.smith@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let raw = fixture("01-plain-ascii.eml");
+    let (_, opened) = json_of(
+        app.post_signed("/intake/email", "message/rfc822", &raw)
+            .await,
+    )
+    .await;
+    let case = app
+        .store
+        .case_by_reference(&reference(&opened))
+        .await
+        .unwrap()
+        .unwrap();
+    let person = app.store.person(case.person_id).await.unwrap().unwrap();
+    assert_eq!(person.records.len(), 2, "both contacts are one resident");
+    assert_eq!(person.cases.len(), 2);
+
+    let page = staff
+        .get(&format!("/console/residents/{}", case.person_id))
+        .await;
+    page.assert_contains("same email address, proven by mail sent from it");
+    page.assert_contains("The streetlight outside my house flickers");
+    page.assert_contains("green bin was not collected");
+}

@@ -1,0 +1,535 @@
+//! The single view of a resident and Tell Us Once, through the real router, store and
+//! outbox worker: flags that reorder the queue, merges and splits with their audit trail,
+//! a life event told once reaching cases, team tasks and a signed back-office webhook.
+
+mod support;
+
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use frontdoor_domain::{Destination, Reference};
+use frontdoor_notify::{
+    EmailSender, LogSender, Senders, SmsSender, WebhookSender, Worker, WorkerSettings,
+};
+use frontdoor_web::{BackOffice, WebSettings};
+use reqwest::StatusCode;
+use std::sync::{Arc, Mutex};
+use support::{Browser, TestApp, sign_in, spawn_app, spawn_app_with, test_settings};
+
+/// A resident writes in through the contact-us page; returns the case's reference.
+async fn contact_us(
+    browser: &Browser,
+    text: &str,
+    name: &str,
+    email: &str,
+    postcode: &str,
+) -> Reference {
+    let form = browser.get("/contact-us").await;
+    let sent = browser
+        .submit(
+            &form,
+            "/contact-us",
+            &[
+                ("message", text),
+                ("contact-name", name),
+                ("contact-email", email),
+                ("contact-postcode", postcode),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let done = browser.get("/contact-us/confirmation").await;
+    let marker = "id=\"reference\">";
+    let start = done
+        .body
+        .find(marker)
+        .expect("a reference on the confirmation")
+        + marker.len();
+    Reference::parse(done.body[start..].split('<').next().unwrap()).unwrap()
+}
+
+async fn person_of(app: &TestApp, reference: &Reference) -> i64 {
+    app.store
+        .case_by_reference(reference)
+        .await
+        .unwrap()
+        .unwrap()
+        .person_id
+}
+
+#[tokio::test]
+async fn a_vulnerability_flag_moves_the_residents_case_up_among_those_due_the_same_day() {
+    let app = spawn_app().await;
+    let staff = sign_in(&app).await;
+    let resident = app.browser();
+    let first = contact_us(
+        &resident,
+        "My bin was not collected today",
+        "Bob Jones",
+        "bob@example.org",
+        "",
+    )
+    .await;
+    let second = contact_us(
+        &resident,
+        "My bin was not collected again",
+        "Cath Hill",
+        "cath@example.org",
+        "",
+    )
+    .await;
+    let queue = staff.get("/console/queues/waste").await;
+    let order = |body: &str| body.find(&first.to_string()) < body.find(&second.to_string());
+    assert!(order(&queue.body), "oldest first before any flag");
+
+    let cath = person_of(&app, &second).await;
+    let page = staff.get(&format!("/console/residents/{cath}")).await;
+    let saved = staff
+        .submit(
+            &page,
+            &format!("/console/residents/{cath}/flags"),
+            &[("flag", "older-person"), ("flag", "disability")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = staff.get(&format!("/console/residents/{cath}")).await;
+    page.assert_contains("Older person");
+    page.assert_contains("Flag added: Disability");
+    let queue = staff.get("/console/queues/waste").await;
+    assert!(
+        !order(&queue.body),
+        "the flagged resident's case comes first"
+    );
+    queue.assert_contains("Vulnerable");
+
+    // Unticking every box removes the flags, and says so.
+    staff
+        .submit(&page, &format!("/console/residents/{cath}/flags"), &[])
+        .await;
+    assert!(app.store.person_flags(cath).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn staff_merge_by_hand_undo_the_merge_and_separate_a_wrong_match() {
+    let app = spawn_app().await;
+    let staff = sign_in(&app).await;
+    let resident = app.browser();
+    let a = contact_us(
+        &resident,
+        "Pothole on Hill Road",
+        "Jo Brown",
+        "jo@example.org",
+        "",
+    )
+    .await;
+    let b = contact_us(
+        &resident,
+        "Fly tipping in the lane",
+        "Joanne Brown",
+        "jb@example.net",
+        "",
+    )
+    .await;
+    let (pa, pb) = (person_of(&app, &a).await, person_of(&app, &b).await);
+    assert_ne!(
+        pa, pb,
+        "different names and unproven emails are not matched"
+    );
+
+    let page = staff.get(&format!("/console/residents/{pa}")).await;
+    let refused = staff
+        .submit(
+            &page,
+            &format!("/console/residents/{pa}/merge"),
+            &[("other", "not a number")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Enter the resident number to merge");
+    let merged = staff
+        .submit(
+            &page,
+            &format!("/console/residents/{pa}/merge"),
+            &[("other", &pb.to_string())],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    let person = app.store.person(pa).await.unwrap().unwrap();
+    assert_eq!(person.cases.len(), 2, "one view of both contacts");
+
+    let page = staff.get(&format!("/console/residents/{pa}")).await;
+    page.assert_contains("Merged by hand");
+    let event = person
+        .events
+        .iter()
+        .find(|e| e.event.kind() == "merged")
+        .unwrap()
+        .id;
+    let undone = staff
+        .submit(
+            &page,
+            &format!("/console/residents/{pa}/undo-merge"),
+            &[("event", &event.to_string())],
+        )
+        .await;
+    assert_eq!(undone.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store.person(pa).await.unwrap().unwrap().cases.len(), 1);
+    assert_eq!(app.store.person(pb).await.unwrap().unwrap().cases.len(), 1);
+
+    // An automatic match (same proven email) separated by hand.
+    let raw = "From: jo@example.org\r\nSubject: bin\r\nMessage-ID: <m1@example.org>\r\n\r\nMissed bin at 3 Elm Street\r\n";
+    let response = app
+        .post_signed("/intake/email", "message/rfc822", raw.as_bytes())
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let person = app.store.person(pa).await.unwrap().unwrap();
+    assert_eq!(person.records.len(), 2, "matched on the proven email");
+    let matched = person
+        .records
+        .iter()
+        .find(|r| r.match_reason.is_some())
+        .unwrap()
+        .id;
+    let page = staff.get(&format!("/console/residents/{pa}")).await;
+    page.assert_contains("Matched: same email address");
+    let split = staff
+        .submit(
+            &page,
+            &format!("/console/residents/{pa}/split"),
+            &[("record", &matched.to_string())],
+        )
+        .await;
+    assert_eq!(split.status, StatusCode::SEE_OTHER);
+    let person = app.store.person(pa).await.unwrap().unwrap();
+    assert_eq!(person.records.len(), 1);
+    assert!(
+        person
+            .events
+            .iter()
+            .any(|e| e.event.kind() == "split" && e.actor_name.is_some())
+    );
+}
+
+/// A back-office system that keeps what it is sent, after checking the signature.
+async fn back_office_receiver(secret: &'static str) -> (String, Arc<Mutex<Vec<(String, String)>>>) {
+    let got: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let kept = got.clone();
+    let handler = move |headers: HeaderMap, body: Bytes| {
+        let kept = kept.clone();
+        async move {
+            let signature = headers["x-signature"].to_str().unwrap();
+            if !frontdoor_intake::verify(secret.as_bytes(), &body, signature) {
+                return StatusCode::UNAUTHORIZED;
+            }
+            let key = headers["idempotency-key"].to_str().unwrap().to_owned();
+            kept.lock()
+                .unwrap()
+                .push((key, String::from_utf8(body.to_vec()).unwrap()));
+            StatusCode::NO_CONTENT
+        }
+    };
+    let router = axum::Router::new().route("/events", axum::routing::post(handler));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/events", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, got)
+}
+
+#[tokio::test]
+async fn a_move_told_once_reaches_open_cases_subscribed_teams_and_the_back_office() {
+    let (url, received) = back_office_receiver("back-office-secret").await;
+    let settings = WebSettings {
+        back_office: vec![BackOffice {
+            name: "Revenues system".into(),
+            url,
+            events: vec![frontdoor_domain::LifeEventKind::ChangeOfAddress],
+        }],
+        ..test_settings()
+    };
+    let app = spawn_app_with(settings).await;
+    let resident = app.browser();
+    let open = contact_us(
+        &resident,
+        "My bin was not collected",
+        "Ann Smith",
+        "ann@example.org",
+        "DC1 1AA",
+    )
+    .await;
+
+    let form = resident.get("/tell-us-once").await;
+    let refused = resident
+        .submit(&form, "/tell-us-once", &[("kind", "change-of-address")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("There is a problem");
+    let told = resident
+        .submit(
+            &form,
+            "/tell-us-once",
+            &[
+                ("kind", "change-of-address"),
+                ("address", "4 Rowan Way, Demoton"),
+                ("new-postcode", "DC2 2BB"),
+                ("date", "1 11 2026"),
+                ("contact-name", "Ann Smith"),
+                ("contact-email", "ann@example.org"),
+                ("contact-postcode", "DC1 1AA"),
+            ],
+        )
+        .await;
+    assert_eq!(told.status, StatusCode::SEE_OTHER, "{}", told.body);
+    let confirmation = resident.get("/tell-us-once/confirmation").await;
+    confirmation.assert_contains(&format!("added to your open request {open}"));
+    confirmation.assert_contains(
+        "Revenues and Benefits: asked to update their records"
+            .replace(": ", "</strong>: ")
+            .as_str(),
+    );
+    confirmation.assert_contains("Revenues system");
+
+    // The open case's timeline, the team's task list, and the person's new postcode.
+    let case = app.store.case_by_reference(&open).await.unwrap().unwrap();
+    assert!(case.events.iter().any(|e| e.event.kind() == "life-event"));
+    let tasks = app.store.open_tasks("revenues-benefits").await.unwrap();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].person_id, case.person_id);
+    let person = app.store.person(case.person_id).await.unwrap().unwrap();
+    assert_eq!(person.latest().postcode.as_deref(), Some("DC2 2BB"));
+
+    // The worker delivers the signed webhook and the resident's copy of who was told.
+    let worker = Worker::new(
+        app.store.clone(),
+        Senders {
+            email: EmailSender::Log(LogSender::new(tempfile::tempdir().unwrap().keep())),
+            sms: SmsSender::Log(LogSender::new(tempfile::tempdir().unwrap().keep())),
+            webhook: WebhookSender::new("back-office-secret"),
+        },
+        WorkerSettings::default(),
+    );
+    worker.deliver_due().await.unwrap();
+    let got = received.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "one signed post to the back office");
+    let body: serde_json::Value = serde_json::from_str(&got[0].1).unwrap();
+    assert_eq!(body["event"]["kind"], "change-of-address");
+    assert_eq!(body["event"]["postcode"], "DC2 2BB");
+    let recent = app.store.outbox_recent(50).await.unwrap();
+    let copy = recent
+        .iter()
+        .find(|m| m.key.ends_with("-ack") && m.key.starts_with("tuo-"))
+        .expect("a copy of who was told");
+    assert!(
+        matches!(&copy.destination, Destination::Email { address } if address == "ann@example.org")
+    );
+    assert!(copy.body.contains("Revenues system"));
+    assert!(
+        recent
+            .iter()
+            .all(|m| m.status == frontdoor_store::DeliveryStatus::Sent)
+    );
+
+    // The revenues team marks its task done.
+    app.add_staff(
+        "rev@demo-council.example",
+        "revenues-benefits",
+        "a long enough password",
+    )
+    .await;
+    let staff = app.browser();
+    let form = staff.get("/console/sign-in").await;
+    staff
+        .submit(
+            &form,
+            "/console/sign-in",
+            &[
+                ("email", "rev@demo-council.example"),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await;
+    let page = staff.get("/console/tasks/revenues-benefits").await;
+    page.assert_contains("Moved to 4 Rowan Way");
+    let done = staff
+        .submit(
+            &page,
+            &format!("/console/tasks/revenues-benefits/{}/done", tasks[0].id),
+            &[],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert!(
+        app.store
+            .open_tasks("revenues-benefits")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_agent_records_a_death_told_by_phone_on_the_resident_page() {
+    let app = spawn_app().await;
+    let staff = sign_in(&app).await;
+    let resident = app.browser();
+    let case = contact_us(
+        &resident,
+        "Missed bin collection",
+        "Arthur Dent",
+        "arthur@example.org",
+        "",
+    )
+    .await;
+    let person = person_of(&app, &case).await;
+    let page = staff.get(&format!("/console/residents/{person}")).await;
+    let future = staff
+        .submit(
+            &page,
+            &format!("/console/residents/{person}/tell-us-once"),
+            &[
+                ("kind", "death"),
+                ("date", "1 1 2099"),
+                ("told_by", "Son"),
+                ("channel", "phone"),
+            ],
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    future.assert_contains("The date must be today or in the past");
+    let told = staff
+        .submit(
+            &page,
+            &format!("/console/residents/{person}/tell-us-once"),
+            &[
+                ("kind", "death"),
+                ("date", "20 11 2026"),
+                ("told_by", "Son"),
+                ("channel", "phone"),
+            ],
+        )
+        .await;
+    assert_eq!(told.status, StatusCode::SEE_OTHER, "{}", told.body);
+    let page = staff.get(&format!("/console/residents/{person}")).await;
+    page.assert_contains("Died on 20 November 2026 (told by Son)");
+    page.assert_contains("Adult Social Care");
+    let detail = app.store.case_by_reference(&case).await.unwrap().unwrap();
+    assert!(
+        detail
+            .events
+            .iter()
+            .any(|e| e.event.for_staff().contains("Tell Us Once"))
+    );
+}
+
+#[tokio::test]
+async fn staff_replies_go_on_the_residents_channel_and_status_changes_are_sent() {
+    let app = spawn_app().await;
+    let staff = sign_in(&app).await;
+    let resident = app.browser();
+    let form = resident.get("/contact-us").await;
+    let refused = resident
+        .submit(
+            &form,
+            "/contact-us",
+            &[
+                ("message", "Bin missed"),
+                ("contact-name", "Kim Lee"),
+                ("contact-email", "kim@example.org"),
+                ("contact-reply-by", "sms"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Enter a mobile number to get updates by text message");
+    let sent = resident
+        .submit(
+            &form,
+            "/contact-us",
+            &[
+                ("message", "My bin was not collected"),
+                ("contact-name", "Kim Lee"),
+                ("contact-email", "kim@example.org"),
+                ("contact-phone", "07700 900555"),
+                ("contact-reply-by", "sms"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let done = resident.get("/contact-us/confirmation").await;
+    let start = done.body.find("id=\"reference\">").unwrap() + "id=\"reference\">".len();
+    let reference = Reference::parse(done.body[start..].split('<').next().unwrap()).unwrap();
+
+    let page = staff.get(&format!("/console/cases/{reference}")).await;
+    page.assert_contains("Goes by text to 07700900555");
+    let replied = staff
+        .submit(
+            &page,
+            &format!("/console/cases/{reference}/reply"),
+            &[("reply", "We will collect it tomorrow")],
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
+    let page = staff.get(&format!("/console/cases/{reference}")).await;
+    page.assert_contains("Reply sent by text to 07700900555: We will collect it tomorrow");
+    let changed = staff
+        .submit(
+            &page,
+            &format!("/console/cases/{reference}/status"),
+            &[("status", "resolved"), ("outcome", "Collected")],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+
+    let case = app
+        .store
+        .case_by_reference(&reference)
+        .await
+        .unwrap()
+        .unwrap();
+    let outbox = app.store.outbox_for_case(case.summary.id).await.unwrap();
+    let texts: Vec<&str> = outbox
+        .iter()
+        .filter(|m| matches!(m.destination, Destination::Sms { .. }))
+        .map(|m| m.body.as_str())
+        .collect();
+    assert_eq!(
+        texts.len(),
+        3,
+        "acknowledgement, reply and resolution by text: {texts:?}"
+    );
+    assert!(texts[1].contains("We will collect it tomorrow"));
+    assert!(texts[2].contains("Collected"));
+    let keys: std::collections::BTreeSet<_> = outbox.iter().map(|m| m.key.clone()).collect();
+    assert_eq!(keys.len(), outbox.len(), "every message has its own key");
+}
+
+#[tokio::test]
+async fn assisted_entry_records_call_length_and_the_hub() {
+    let app = spawn_app().await;
+    let staff = sign_in(&app).await;
+    let path = "/console/contacts/new?service=pothole-report";
+    let form = staff.get(path).await;
+    let mut fields = vec![
+        ("channel", "face-to-face"),
+        (
+            "said",
+            "Resident says there is a deep pothole outside the school",
+        ),
+        ("surface", "On the road"),
+        ("size", "Larger than a car tyre"),
+        ("location-street", "School Lane"),
+        ("location-description", "By the crossing"),
+        ("details", "Outside the school gates"),
+        ("contact-name", "Pat Jones"),
+        ("contact-postcode", "DC3 1LN"),
+        ("duration", "ninety"),
+    ];
+    let refused = staff.submit(&form, path, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Enter how long the call or visit took in whole minutes");
+    refused.assert_contains("Enter the hub or office where you saw the resident");
+    fields.pop();
+    fields.extend([("duration", "12"), ("hub", "Central Library hub")]);
+    let recorded = staff.submit(&form, path, &fields).await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let case_page = staff.get(recorded.location.as_deref().unwrap()).await;
+    case_page.assert_contains("12 minutes, at Central Library hub");
+}
