@@ -3,6 +3,8 @@
 //! message (Notify or the log) and back-office webhooks (signed) — with retries, backoff
 //! and a check with the provider before resending a message that may already have gone.
 
+#[cfg(feature = "fake-notify")]
+pub mod fake;
 mod log;
 mod notify_api;
 mod smtp;
@@ -76,4 +78,11 @@ impl Senders {
             _ => Ok(None),
         }
     }
+}
+
+/// The webhook signature (`sha256=<hex HMAC-SHA256>`), for tests in other crates that post
+/// signed webhooks without depending on the intake crate.
+#[cfg(feature = "fake-notify")]
+pub fn sign_for_tests(secret: &[u8], body: &[u8]) -> String {
+    frontdoor_intake::sign(secret, body)
 }
