@@ -84,11 +84,8 @@ impl NotifyClient {
             .bearer_auth(self.token())
             .json(&body)
             .send()
-            .await
-            .map_err(|e| SendError::Temporary(e.to_string()))?;
-        let status = response.status();
-        let answer: Value = response.json().await.unwrap_or(Value::Null);
-        classify(status).map_err(|e| with_reason(e, &answer))?;
+            .await;
+        let answer = answer(response).await?;
         Ok(answer["id"].as_str().map(str::to_owned))
     }
 
@@ -100,11 +97,8 @@ impl NotifyClient {
             .query(&[("reference", reference)])
             .bearer_auth(self.token())
             .send()
-            .await
-            .map_err(|e| SendError::Temporary(e.to_string()))?;
-        let status = response.status();
-        let answer: Value = response.json().await.unwrap_or(Value::Null);
-        classify(status).map_err(|e| with_reason(e, &answer))?;
+            .await;
+        let answer = answer(response).await?;
         Ok(answer["notifications"]
             .as_array()
             .and_then(|list| list.first())
@@ -142,6 +136,15 @@ pub(crate) fn jwt(issuer: &str, secret: &str, issued_at: i64) -> String {
     mac.update(signing_input.as_bytes());
     let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
     format!("{signing_input}.{signature}")
+}
+
+/// Notify's JSON answer, or the failure with Notify's reason for it.
+async fn answer(response: reqwest::Result<reqwest::Response>) -> Result<Value, SendError> {
+    let response = response.map_err(|e| SendError::Temporary(e.to_string()))?;
+    let status = response.status();
+    let answer: Value = response.json().await.unwrap_or(Value::Null);
+    classify(status).map_err(|e| with_reason(e, &answer))?;
+    Ok(answer)
 }
 
 fn with_reason(error: SendError, answer: &Value) -> SendError {

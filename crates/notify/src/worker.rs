@@ -97,7 +97,9 @@ impl Worker {
     async fn failed_attempt(&self, message: &OutboxMessage, error: SendError) -> StoreResult<()> {
         let give_up = matches!(error, SendError::Permanent(_))
             || message.attempts >= self.settings.max_attempts;
-        tracing::warn!(outbox.key = %message.key, attempts = message.attempts, give_up, error = %error, "message not sent");
+        // The error can quote the recipient (an SMTP rejection does): it is kept with the
+        // message, where staff see it, and not logged.
+        tracing::warn!(outbox.key = %message.key, attempts = message.attempts, give_up, "message not sent");
         if give_up {
             return self
                 .store

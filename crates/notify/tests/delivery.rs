@@ -157,7 +157,11 @@ async fn a_provider_outage_is_retried_with_backoff_and_a_refusal_is_final() {
         .enqueue_messages(None, &[email("retry-1", "a@example.org")])
         .await
         .unwrap();
-    let worker = Worker::new(store.clone(), notify_senders(&base), quick());
+    let patient = WorkerSettings {
+        retry_base: Duration::from_millis(800),
+        ..quick()
+    };
+    let worker = Worker::new(store.clone(), notify_senders(&base), patient);
     worker.deliver_due().await.unwrap();
     let waiting = &store.outbox_recent(1).await.unwrap()[0];
     assert_eq!(waiting.status, DeliveryStatus::Pending);
@@ -169,7 +173,7 @@ async fn a_provider_outage_is_retried_with_backoff_and_a_refusal_is_final() {
     );
 
     notify.fail_with(None);
-    tokio::time::sleep(Duration::from_millis(120)).await;
+    tokio::time::sleep(Duration::from_millis(900)).await;
     worker.deliver_due().await.unwrap();
     assert_eq!(
         store.outbox_recent(1).await.unwrap()[0].status,

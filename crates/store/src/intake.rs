@@ -31,6 +31,16 @@ pub struct QuarantineRecord {
     pub released_at: Option<Timestamp>,
 }
 
+fn attachment_info(r: &sqlx::sqlite::SqliteRow) -> AttachmentInfo {
+    AttachmentInfo {
+        id: r.get("id"),
+        contact_id: r.get("contact_id"),
+        filename: r.get("filename"),
+        content_type: r.get("content_type"),
+        size: r.get("size"),
+    }
+}
+
 pub(crate) async fn insert_attachments(
     tx: &mut Transaction<'_, Sqlite>,
     case_id: i64,
@@ -62,16 +72,7 @@ impl Store {
         .bind(case_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| AttachmentInfo {
-                id: r.get("id"),
-                contact_id: r.get("contact_id"),
-                filename: r.get("filename"),
-                content_type: r.get("content_type"),
-                size: r.get("size"),
-            })
-            .collect())
+        Ok(rows.iter().map(attachment_info).collect())
     }
 
     /// One attachment's bytes, if it belongs to the case.
@@ -87,16 +88,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| {
-            let info = AttachmentInfo {
-                id: r.get("id"),
-                contact_id: r.get("contact_id"),
-                filename: r.get("filename"),
-                content_type: r.get("content_type"),
-                size: r.get("size"),
-            };
-            (info, r.get("data"))
-        }))
+        Ok(row.map(|r| (attachment_info(&r), r.get("data"))))
     }
 
     /// Keeps a message that could not be read; returns its quarantine id.

@@ -9,6 +9,7 @@ use crate::{Store, StoreResult};
 use frontdoor_domain::{CaseEvent, Channel, LifeEvent, Outgoing, PersonEvent};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
 /// Who was told, and how, as the resident is shown it.
@@ -109,17 +110,7 @@ impl Store {
         .bind(person_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LifeEventRecord {
-                    id: r.get("id"),
-                    event: serde_json::from_str(r.get("data")).map_err(corrupt)?,
-                    channel: Channel::parse(r.get("channel")).map_err(corrupt)?,
-                    told_at: decode_instant(r.get("told_at"))?,
-                    told: serde_json::from_str(r.get("told")).map_err(corrupt)?,
-                })
-            })
-            .collect()
+        rows.iter().map(life_event_from_row).collect()
     }
 
     /// One life event, for the page that confirms it to the resident.
@@ -129,16 +120,7 @@ impl Store {
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-        row.map(|r| {
-            Ok(LifeEventRecord {
-                id: r.get("id"),
-                event: serde_json::from_str(r.get("data")).map_err(corrupt)?,
-                channel: Channel::parse(r.get("channel")).map_err(corrupt)?,
-                told_at: decode_instant(r.get("told_at"))?,
-                told: serde_json::from_str(r.get("told")).map_err(corrupt)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(life_event_from_row).transpose()
     }
 
     pub async fn open_tasks(&self, team: &str) -> StoreResult<Vec<TaskRecord>> {
@@ -175,6 +157,16 @@ impl Store {
         .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+fn life_event_from_row(r: &SqliteRow) -> StoreResult<LifeEventRecord> {
+    Ok(LifeEventRecord {
+        id: r.get("id"),
+        event: serde_json::from_str(r.get("data")).map_err(corrupt)?,
+        channel: Channel::parse(r.get("channel")).map_err(corrupt)?,
+        told_at: decode_instant(r.get("told_at"))?,
+        told: serde_json::from_str(r.get("told")).map_err(corrupt)?,
+    })
 }
 
 /// A new address or name becomes the person's latest record, so every view shows it; the

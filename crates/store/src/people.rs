@@ -352,24 +352,8 @@ impl Store {
         flag: Vulnerability,
         staff: i64,
     ) -> StoreResult<()> {
-        let at = encode_instant(Timestamp::now());
-        let mut tx = self.pool.begin().await?;
-        let added = sqlx::query(
-            "INSERT INTO person_flags (person_id, flag, added_at, added_by) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (person_id, flag) DO NOTHING",
-        )
-        .bind(person_id)
-        .bind(flag.as_str())
-        .bind(&at)
-        .bind(staff)
-        .execute(&mut *tx)
-        .await?;
-        if added.rows_affected() > 0 {
-            let event = PersonEvent::FlagAdded { flag };
-            insert_person_event(&mut tx, person_id, &at, Some(staff), &event).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.change_flag(person_id, staff, PersonEvent::FlagAdded { flag })
+            .await
     }
 
     pub async fn remove_flag(
@@ -378,15 +362,33 @@ impl Store {
         flag: Vulnerability,
         staff: i64,
     ) -> StoreResult<()> {
+        self.change_flag(person_id, staff, PersonEvent::FlagRemoved { flag })
+            .await
+    }
+
+    /// Adds or removes a flag and, if that changed anything, records it on the person.
+    async fn change_flag(&self, person_id: i64, staff: i64, event: PersonEvent) -> StoreResult<()> {
         let at = encode_instant(Timestamp::now());
         let mut tx = self.pool.begin().await?;
-        let removed = sqlx::query("DELETE FROM person_flags WHERE person_id = $1 AND flag = $2")
+        let changed = match &event {
+            PersonEvent::FlagAdded { flag } => sqlx::query(
+                "INSERT INTO person_flags (person_id, flag, added_at, added_by) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (person_id, flag) DO NOTHING",
+            )
             .bind(person_id)
             .bind(flag.as_str())
-            .execute(&mut *tx)
-            .await?;
-        if removed.rows_affected() > 0 {
-            let event = PersonEvent::FlagRemoved { flag };
+            .bind(&at)
+            .bind(staff),
+            PersonEvent::FlagRemoved { flag } => {
+                sqlx::query("DELETE FROM person_flags WHERE person_id = $1 AND flag = $2")
+                    .bind(person_id)
+                    .bind(flag.as_str())
+            }
+            _ => return Err(StoreError::Invalid("not a flag change".into())),
+        }
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() > 0 {
             insert_person_event(&mut tx, person_id, &at, Some(staff), &event).await?;
         }
         tx.commit().await?;

@@ -11,7 +11,7 @@ use frontdoor_store::CaseDetail;
 /// confirmation where the resident gave a mobile.
 pub fn acknowledgement(state: &AppState, case: &NewCase) -> Vec<Outgoing> {
     let submission = &case.submission;
-    let service = service_name(state, &submission.service);
+    let service = state.service_name(&submission.service);
     let team = state
         .catalogue
         .team(&case.team)
@@ -31,7 +31,7 @@ pub fn acknowledgement(state: &AppState, case: &NewCase) -> Vec<Outgoing> {
 /// An update on a case, on the resident's channel. `n` makes the key unique per change.
 pub fn update(state: &AppState, case: &CaseDetail, what: &str, n: usize) -> Option<Outgoing> {
     let reference = case.summary.reference.to_string();
-    let service = service_name(state, &case.summary.service);
+    let service = state.service_name(&case.summary.service);
     let key = format!("{}-update-{n}", case.summary.reference.as_compact());
     message(state, &reference, &service, &case.contact, case.reply_by).update(what, &key)
 }
@@ -39,7 +39,7 @@ pub fn update(state: &AppState, case: &CaseDetail, what: &str, n: usize) -> Opti
 /// Where an update on this case would go, for staff to see before they reply.
 pub fn reply_destination(state: &AppState, case: &CaseDetail) -> Option<String> {
     let reference = case.summary.reference.to_string();
-    let service = service_name(state, &case.summary.service);
+    let service = state.service_name(&case.summary.service);
     message(state, &reference, &service, &case.contact, case.reply_by)
         .primary()
         .map(|d| d.describe())
@@ -59,12 +59,4 @@ fn message<'a>(
         contact,
         reply_by,
     }
-}
-
-fn service_name(state: &AppState, slug: &str) -> String {
-    state
-        .catalogue
-        .service(slug)
-        .map(|s| s.name.clone())
-        .unwrap_or_else(|| slug.to_owned())
 }

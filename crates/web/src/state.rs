@@ -70,6 +70,14 @@ impl AppState {
         }
     }
 
+    /// A service's name for people, or its slug if the catalogue no longer has it.
+    pub fn service_name(&self, slug: &str) -> String {
+        self.catalogue
+            .service(slug)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| slug.to_owned())
+    }
+
     pub fn with_area(mut self, area: CouncilArea) -> Self {
         self.area = Some(Arc::new(area));
         self

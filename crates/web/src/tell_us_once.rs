@@ -26,7 +26,7 @@ pub async fn tell(
         if case.state.status.is_open() {
             case_ids.push(case.id);
             told.push(Told {
-                who: service_name(state, &case.service),
+                who: state.service_name(&case.service),
                 how: format!("added to your open request {}", case.reference),
             });
         }
@@ -152,14 +152,6 @@ fn confirmation(
         subject: format!("You told us: {}", event.kind().label().to_lowercase()),
         body,
     })
-}
-
-fn service_name(state: &AppState, slug: &str) -> String {
-    state
-        .catalogue
-        .service(slug)
-        .map(|s| s.name.clone())
-        .unwrap_or_else(|| slug.to_owned())
 }
 
 fn slug(name: &str) -> String {

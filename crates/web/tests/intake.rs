@@ -83,12 +83,7 @@ async fn an_email_opens_a_case_is_acknowledged_and_a_redelivery_is_the_same_cont
         opened["service"], "missed-bin-collection",
         "triage routes the words"
     );
-    let case = app
-        .store
-        .case_by_reference(&reference(&opened))
-        .await
-        .unwrap()
-        .unwrap();
+    let case = app.case(&reference(&opened)).await;
     assert_eq!(case.summary.channel, Channel::Email);
     assert_eq!(
         case.contact.email.as_ref().unwrap().as_str(),
@@ -132,12 +127,7 @@ async fn a_reply_quoting_the_reference_threads_onto_its_case_and_wakes_it() {
     )
     .await;
     let reference = reference(&opened);
-    let case = app
-        .store
-        .case_by_reference(&reference)
-        .await
-        .unwrap()
-        .unwrap();
+    let case = app.case(&reference).await;
     let awaiting = frontdoor_domain::CaseEvent::StatusChanged {
         from: Status::New,
         to: Status::AwaitingResident,
@@ -171,12 +161,7 @@ async fn a_reply_quoting_the_reference_threads_onto_its_case_and_wakes_it() {
     assert_eq!(status, StatusCode::OK, "{threaded}");
     assert_eq!(threaded["outcome"], "threaded");
     assert_eq!(app.store.count_cases().await.unwrap(), 1, "no new case");
-    let case = app
-        .store
-        .case_by_reference(&reference)
-        .await
-        .unwrap()
-        .unwrap();
+    let case = app.case(&reference).await;
     assert_eq!(case.contacts.len(), 2);
     let added = case.contacts[1].summary.as_deref().unwrap();
     assert!(added.contains("still not collected"));
@@ -201,12 +186,7 @@ async fn attachments_are_stored_listed_and_downloadable_by_staff() {
             .await,
     )
     .await;
-    let case = app
-        .store
-        .case_by_reference(&reference(&opened))
-        .await
-        .unwrap()
-        .unwrap();
+    let case = app.case(&reference(&opened)).await;
     let listed = app
         .store
         .attachments_for_case(case.summary.id)
@@ -290,12 +270,7 @@ async fn text_messages_in_json_and_gateway_forms_open_cases_and_get_a_text_back(
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{opened}");
-    let case = app
-        .store
-        .case_by_reference(&reference(&opened))
-        .await
-        .unwrap()
-        .unwrap();
+    let case = app.case(&reference(&opened)).await;
     assert_eq!(case.summary.channel, Channel::Sms);
     let outbox = app.store.outbox_for_case(case.summary.id).await.unwrap();
     assert!(
@@ -348,12 +323,7 @@ async fn social_posts_open_cases_and_unreadable_posts_are_kept() {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{opened}");
-    let case = app
-        .store
-        .case_by_reference(&reference(&opened))
-        .await
-        .unwrap()
-        .unwrap();
+    let case = app.case(&reference(&opened)).await;
     assert_eq!(case.summary.channel, Channel::Social);
     assert!(case.contact.name.contains("@annsmith"));
 
@@ -393,12 +363,7 @@ async fn a_chat_transcript_becomes_a_contact_with_the_whole_conversation() {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{opened}");
-    let case = app
-        .store
-        .case_by_reference(&reference(&opened))
-        .await
-        .unwrap()
-        .unwrap();
+    let case = app.case(&reference(&opened)).await;
     assert_eq!(case.summary.channel, Channel::Chat);
     let said = case.contacts[0].summary.as_deref().unwrap();
     assert!(said.contains("Assistant: Hello, how can I help?"), "{said}");
@@ -432,12 +397,7 @@ async fn the_same_proven_email_across_channels_is_one_resident_with_the_reason_s
             .await,
     )
     .await;
-    let case = app
-        .store
-        .case_by_reference(&reference(&opened))
-        .await
-        .unwrap()
-        .unwrap();
+    let case = app.case(&reference(&opened)).await;
     let person = app.store.person(case.person_id).await.unwrap().unwrap();
     assert_eq!(person.records.len(), 2, "both contacts are one resident");
     assert_eq!(person.cases.len(), 2);

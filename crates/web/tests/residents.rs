@@ -13,7 +13,7 @@ use frontdoor_notify::{
 use frontdoor_web::{BackOffice, WebSettings};
 use reqwest::StatusCode;
 use std::sync::{Arc, Mutex};
-use support::{Browser, TestApp, sign_in, spawn_app, spawn_app_with, test_settings};
+use support::{Browser, TestApp, sign_in, sign_in_as, spawn_app, spawn_app_with, test_settings};
 
 /// A resident writes in through the contact-us page; returns the case's reference.
 async fn contact_us(
@@ -48,12 +48,7 @@ async fn contact_us(
 }
 
 async fn person_of(app: &TestApp, reference: &Reference) -> i64 {
-    app.store
-        .case_by_reference(reference)
-        .await
-        .unwrap()
-        .unwrap()
-        .person_id
+    app.case(reference).await.person_id
 }
 
 #[tokio::test]
@@ -288,7 +283,7 @@ async fn a_move_told_once_reaches_open_cases_subscribed_teams_and_the_back_offic
     confirmation.assert_contains("Revenues system");
 
     // The open case's timeline, the team's task list, and the person's new postcode.
-    let case = app.store.case_by_reference(&open).await.unwrap().unwrap();
+    let case = app.case(&open).await;
     assert!(case.events.iter().any(|e| e.event.kind() == "life-event"));
     let tasks = app.store.open_tasks("revenues-benefits").await.unwrap();
     assert_eq!(tasks.len(), 1);
@@ -328,24 +323,7 @@ async fn a_move_told_once_reaches_open_cases_subscribed_teams_and_the_back_offic
     );
 
     // The revenues team marks its task done.
-    app.add_staff(
-        "rev@demo-council.example",
-        "revenues-benefits",
-        "a long enough password",
-    )
-    .await;
-    let staff = app.browser();
-    let form = staff.get("/console/sign-in").await;
-    staff
-        .submit(
-            &form,
-            "/console/sign-in",
-            &[
-                ("email", "rev@demo-council.example"),
-                ("password", "a long enough password"),
-            ],
-        )
-        .await;
+    let staff = sign_in_as(&app, "rev@demo-council.example", "revenues-benefits").await;
     let page = staff.get("/console/tasks/revenues-benefits").await;
     page.assert_contains("Moved to 4 Rowan Way");
     let done = staff
@@ -410,7 +388,7 @@ async fn an_agent_records_a_death_told_by_phone_on_the_resident_page() {
     let page = staff.get(&format!("/console/residents/{person}")).await;
     page.assert_contains("Died on 20 November 2026 (told by Son)");
     page.assert_contains("Adult Social Care");
-    let detail = app.store.case_by_reference(&case).await.unwrap().unwrap();
+    let detail = app.case(&case).await;
     assert!(
         detail
             .events
@@ -478,12 +456,7 @@ async fn staff_replies_go_on_the_residents_channel_and_status_changes_are_sent()
         .await;
     assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
 
-    let case = app
-        .store
-        .case_by_reference(&reference)
-        .await
-        .unwrap()
-        .unwrap();
+    let case = app.case(&reference).await;
     let outbox = app.store.outbox_for_case(case.summary.id).await.unwrap();
     let texts: Vec<&str> = outbox
         .iter()

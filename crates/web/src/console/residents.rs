@@ -167,7 +167,7 @@ fn view(
             .iter()
             .map(|c| CaseRow {
                 reference: c.reference.to_string(),
-                service: service_name(state, &c.service),
+                service: state.service_name(&c.service),
                 status: c.state.status.label().into(),
                 channel: c.channel.label().into(),
                 opened: london_time(c.created_at),
@@ -180,7 +180,7 @@ fn view(
                 when: london_time(k.received_at),
                 channel: k.channel.label().into(),
                 reference: k.reference.to_string(),
-                service: service_name(state, &k.service),
+                service: state.service_name(&k.service),
                 text: excerpt(k.summary.as_deref().unwrap_or("Form answers")),
                 extra: contact_extra(k),
             })
@@ -269,14 +269,6 @@ fn excerpt(text: &str) -> String {
     }
     let cut: String = text.chars().take(MAX).collect();
     format!("{cut}…")
-}
-
-fn service_name(state: &AppState, slug: &str) -> String {
-    state
-        .catalogue
-        .service(slug)
-        .map(|s| s.name.clone())
-        .unwrap_or_else(|| slug.to_owned())
 }
 
 fn back_to(id: i64) -> Response {

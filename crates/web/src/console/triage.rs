@@ -58,18 +58,10 @@ pub fn choices(state: &AppState, triage: &Triage) -> Vec<Choice> {
         .iter()
         .map(|s| Choice {
             slug: s.service.clone(),
-            name: service_name(state, &s.service),
+            name: state.service_name(&s.service),
             percent: (s.confidence * 100.0).round() as u32,
         })
         .collect()
-}
-
-pub fn service_name(state: &AppState, slug: &str) -> String {
-    state
-        .catalogue
-        .service(slug)
-        .map(|s| s.name.clone())
-        .unwrap_or_else(|| slug.to_owned())
 }
 
 /// Every service, for the "send somewhere else" list.
@@ -203,7 +195,7 @@ pub async fn panel(
         .collect();
     Ok(Some(TriagePanel {
         model_id,
-        service_name: service_name(state, &triage.service),
+        service_name: state.service_name(&triage.service),
         percent: (triage.confidence * 100.0).round() as u32,
         urgent_because: triage.urgent_because.join(", "),
         explanation: triage.explanation.join(", "),
@@ -214,7 +206,7 @@ pub async fn panel(
             .map(|r| {
                 (
                     r.service.clone(),
-                    service_name(state, &r.service),
+                    state.service_name(&r.service),
                     r.because.join(", "),
                     linked.contains(&r.service.as_str()),
                 )

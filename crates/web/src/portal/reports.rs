@@ -83,14 +83,6 @@ fn ward_names(state: &AppState) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn service_name(state: &AppState, slug: &str) -> String {
-    state
-        .catalogue
-        .service(slug)
-        .map(|s| s.name.clone())
-        .unwrap_or_else(|| slug.to_owned())
-}
-
 struct ReportRow {
     reference: String,
     service_name: String,
@@ -128,7 +120,7 @@ async fn reports_page(
         .iter()
         .map(|r| ReportRow {
             reference: r.reference.to_string(),
-            service_name: service_name(&state, &r.service),
+            service_name: state.service_name(&r.service),
             street: r.street.clone().unwrap_or_default(),
             ward: r.ward.clone().unwrap_or_default(),
             reported: long_date(london_date(r.created_at)),
@@ -177,7 +169,7 @@ fn feature(state: &AppState, r: &PublicReport) -> Value {
         "properties": {
             "reference": r.reference.to_string(),
             "service": r.service,
-            "service_name": service_name(state, &r.service),
+            "service_name": state.service_name(&r.service),
             "status": r.status.as_str(),
             "street": r.street,
             "ward": r.ward,

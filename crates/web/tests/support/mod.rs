@@ -128,6 +128,18 @@ pub fn demo_catalogue() -> Catalogue {
 }
 
 impl TestApp {
+    /// The case with this reference, which the test expects to exist.
+    pub async fn case(
+        &self,
+        reference: &frontdoor_domain::Reference,
+    ) -> frontdoor_store::CaseDetail {
+        self.store
+            .case_by_reference(reference)
+            .await
+            .unwrap()
+            .expect("the case exists")
+    }
+
     /// Posts a body to a webhook, signed as a gateway holding `INTAKE_SECRET` would sign it.
     pub async fn post_signed(
         &self,
@@ -176,22 +188,19 @@ impl TestApp {
 
 /// Adds a waste officer and signs them in to the console.
 pub async fn sign_in(app: &TestApp) -> Browser {
-    app.add_staff(
-        "sam@demo-council.example",
-        "waste",
-        "a long enough password",
-    )
-    .await;
+    sign_in_as(app, "sam@demo-council.example", "waste").await
+}
+
+/// Adds an officer in `team` and signs them in to the console.
+pub async fn sign_in_as(app: &TestApp, email: &str, team: &str) -> Browser {
+    app.add_staff(email, team, "a long enough password").await;
     let staff = app.browser();
     let form = staff.get("/console/sign-in").await;
     let signed_in = staff
         .submit(
             &form,
             "/console/sign-in",
-            &[
-                ("email", "sam@demo-council.example"),
-                ("password", "a long enough password"),
-            ],
+            &[("email", email), ("password", "a long enough password")],
         )
         .await;
     assert_eq!(
