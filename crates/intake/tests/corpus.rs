@@ -126,6 +126,7 @@ fn unreadable_messages_fail_with_their_reason() {
                     Err(EmailError::NoSender | EmailError::BadSender(_))
                 )
                 | ("no-content", Err(EmailError::NoContent))
+                | ("parser", Err(EmailError::ParserFailed))
                 | ("any", Err(_))
         );
         assert!(ok, "{}: {:?}", case["file"], result.map(|e| e.body));
