@@ -24,6 +24,9 @@ pub struct InboundEmail {
     /// Every readable line, quotes and forwarded messages included, for finding a reference.
     pub full_text: String,
     pub attachments: Vec<Attachment>,
+    /// Sent by a machine (an out-of-office reply, a bounce, a mailing list), not a person:
+    /// it must never be answered automatically, or two systems mail each other for ever.
+    pub automatic: bool,
 }
 
 /// Why a message could not be read. The raw message is kept whole in quarantine.
@@ -60,6 +63,7 @@ pub fn parse_email(raw: &[u8]) -> Result<InboundEmail, EmailError> {
     let body = new_text(&message);
     let full_text = readable_text(&message);
     let attachments = attachments(&message);
+    let automatic = is_automatic(&message, &from_address);
     if body.trim().is_empty() && full_text.trim().is_empty() && attachments.is_empty() {
         return Err(EmailError::NoContent);
     }
@@ -71,7 +75,36 @@ pub fn parse_email(raw: &[u8]) -> Result<InboundEmail, EmailError> {
         body,
         full_text,
         attachments,
+        automatic,
     })
+}
+
+/// RFC 3834's Auto-Submitted, the older Precedence and X-Autoreply headers, delivery
+/// reports, and mail from a mailer daemon.
+fn is_automatic(message: &Message<'_>, from: &Email) -> bool {
+    let header = |name: &str| {
+        message
+            .header_raw(name)
+            .map(|v| v.trim().to_ascii_lowercase())
+    };
+    let auto_submitted = header("Auto-Submitted").is_some_and(|v| v != "no");
+    let precedence = header("Precedence")
+        .is_some_and(|v| matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply"));
+    let autoreply = header("X-Autoreply").is_some() || header("X-Autorespond").is_some();
+    let report = message.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+    });
+    let local = from
+        .as_str()
+        .split('@')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let daemon = matches!(local.as_str(), "mailer-daemon" | "postmaster");
+    auto_submitted || precedence || autoreply || report || daemon
 }
 
 /// mail-parser, with its panics turned into an error. Fuzzing found input that trips a

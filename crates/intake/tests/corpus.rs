@@ -78,6 +78,13 @@ fn check(case: &Value) -> Result<(), String> {
         }
     }
     check_attachments(case, &email.attachments)?;
+    let automatic = case
+        .get("automatic")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if email.automatic != automatic {
+        return Err(format!("automatic {}", email.automatic));
+    }
     let found = find_reference(&email.subject, &email.full_text).map(|r| r.to_string());
     if found.as_deref() != want("reference") {
         return Err(format!("reference {found:?}"));

@@ -37,6 +37,7 @@ impl SmtpSender {
             .to(to)
             .subject(&message.subject)
             .message_id(Some(format!("<{}@frontdoor.invalid>", message.key)))
+            .header(AutoSubmitted)
             .body(message.body.clone())
             .map_err(|e| SendError::Permanent(e.to_string()))?;
         match self.transport.send(email).await {
@@ -44,5 +45,23 @@ impl SmtpSender {
             Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
             Err(e) => Err(SendError::Temporary(e.to_string())),
         }
+    }
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): out-of-office responders should not answer.
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl lettre::message::header::Header for AutoSubmitted {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "auto-generated".to_owned())
     }
 }

@@ -110,6 +110,10 @@ async fn email_goes_over_smtp_with_the_key_as_message_id() {
         Some("ack-1@frontdoor.invalid")
     );
     assert!(message.body.contains("Thank you."));
+    assert!(
+        message.automatic,
+        "marked Auto-Submitted so responders stay quiet"
+    );
     let sent = &store.outbox_recent(10).await.unwrap()[0];
     assert_eq!(sent.status, DeliveryStatus::Sent);
     assert!(sent.sent_at.is_some());

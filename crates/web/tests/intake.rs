@@ -415,3 +415,51 @@ async fn the_same_proven_email_across_channels_is_one_resident_with_the_reason_s
     page.assert_contains("The streetlight outside my house flickers");
     page.assert_contains("green bin was not collected");
 }
+
+#[tokio::test]
+async fn automatic_replies_are_kept_but_never_answered() {
+    let app = spawn_app().await;
+    let (_, opened) = json_of(
+        app.post_signed(
+            "/intake/email",
+            "message/rfc822",
+            &fixture("01-plain-ascii.eml"),
+        )
+        .await,
+    )
+    .await;
+    let reference = reference(&opened);
+    let out_of_office = format!(
+        "From: Ann Smith <ann.smith@example.org>\r\nSubject: Automatic reply: We have your request {reference}\r\n\
+         Auto-Submitted: auto-replied\r\nMessage-ID: <ooo@example.org>\r\n\r\nI am away until Monday.\r\n"
+    );
+    let (status, threaded) = json_of(
+        app.post_signed("/intake/email", "message/rfc822", out_of_office.as_bytes())
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{threaded}");
+    assert_eq!(threaded["outcome"], "threaded");
+    let case = app.case(&reference).await;
+    assert_eq!(case.contacts.len(), 2, "kept on the case");
+    let outbox = app.store.outbox_for_case(case.summary.id).await.unwrap();
+    assert_eq!(
+        outbox.len(),
+        1,
+        "only the first acknowledgement: no reply to a robot"
+    );
+
+    let bounce = fixture("34-bounce-report.eml");
+    let (status, kept) = json_of(
+        app.post_signed("/intake/email", "message/rfc822", &bounce)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{kept}");
+    assert_eq!(kept["outcome"], "quarantined");
+    assert_eq!(
+        app.store.count_cases().await.unwrap(),
+        1,
+        "no case for a bounce"
+    );
+}

@@ -61,9 +61,23 @@ struct Inbound<'a> {
 /// Reads a raw email and files it; an unreadable message is quarantined, not refused.
 pub async fn ingest_email(state: &AppState, raw: &[u8]) -> Result<Intake, WebError> {
     match frontdoor_intake::parse_email(raw) {
+        Ok(email) if email.automatic => automatic(state, &email, raw).await,
         Ok(email) => receive(state, email_inbound(&email)).await,
         Err(why) => quarantine(state, Channel::Email, &why.to_string(), raw).await,
     }
+}
+
+/// An out-of-office reply or a bounce is kept on its case, unanswered (answering could start
+/// a mail loop); one about no known case is kept in quarantine for a person to look at.
+async fn automatic(state: &AppState, email: &InboundEmail, raw: &[u8]) -> Result<Intake, WebError> {
+    let inbound = email_inbound(email);
+    if let Some(reference) = find_reference(&email.subject, &email.full_text)
+        && let Some(intake) = thread(state, &reference, &inbound, false).await?
+    {
+        return Ok(intake);
+    }
+    let why = "an automatic reply or delivery report that is not about a known case";
+    quarantine(state, Channel::Email, why, raw).await
 }
 
 fn email_inbound(email: &InboundEmail) -> Inbound<'_> {
@@ -197,17 +211,20 @@ async fn receive(state: &AppState, inbound: Inbound<'_>) -> Result<Intake, WebEr
     }
     let quoted = find_reference(inbound.subject, inbound.search_text);
     if let Some(reference) = quoted
-        && let Some(intake) = thread(state, &reference, &inbound).await?
+        && let Some(intake) = thread(state, &reference, &inbound, true).await?
     {
         return Ok(intake);
     }
     open(state, inbound).await
 }
 
+/// Adds the message to the case it quotes, if there is such a case; `answer` sends the
+/// resident word that it was added.
 async fn thread(
     state: &AppState,
     reference: &Reference,
     inbound: &Inbound<'_>,
+    answer: bool,
 ) -> Result<Option<Intake>, WebError> {
     let Some(case) = state.store.case_by_reference(reference).await? else {
         return Ok(None);
@@ -224,6 +241,7 @@ async fn thread(
     let n = case.events.len();
     let what = "We have added your message to your request.";
     let outgoing: Vec<_> = crate::notices::update(state, &case, what, n)
+        .filter(|_| answer)
         .into_iter()
         .collect();
     match state
@@ -242,17 +260,29 @@ async fn thread(
 
 async fn open(state: &AppState, inbound: Inbound<'_>) -> Result<Intake, WebError> {
     let triage_text: String = inbound.triage_text.chars().take(MAX_TEXT_CHARS).collect();
+    let channel = inbound.channel;
+    let external_id = inbound.meta.external_id.clone();
     let words = FreeText {
         triage_text: &triage_text,
         summary: inbound.summary,
         meta: inbound.meta,
     };
-    let (case, _) =
-        open_free_text_case_with(state, words, inbound.channel, inbound.contact, None).await?;
-    Ok(Intake::Opened {
-        reference: case.reference.to_string(),
-        service: case.submission.service,
-    })
+    match open_free_text_case_with(state, words, channel, inbound.contact, None).await {
+        Ok((case, _)) => Ok(Intake::Opened {
+            reference: case.reference.to_string(),
+            service: case.submission.service,
+        }),
+        // The same message delivered twice at once: the other delivery stored it.
+        Err(WebError::Store(StoreError::DuplicateContact)) => {
+            let id = external_id.unwrap_or_default();
+            let reference = state.store.case_for_external_id(channel, &id).await?;
+            let reference = reference.ok_or(WebError::Store(StoreError::DuplicateContact))?;
+            Ok(Intake::Duplicate {
+                reference: reference.to_string(),
+            })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn quarantine(
