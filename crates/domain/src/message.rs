@@ -88,16 +88,10 @@ impl CaseMessage<'_> {
         let mut out = Vec::new();
         let primary = self.primary();
         if let Some(destination) = primary.clone() {
-            let body = format!(
-                "Dear {name},\n\nThank you for contacting {council} about {service}. Your reference is {reference}.\n\n\
-                 What happens next: the {team} team will look at your request. We aim to respond by {due_by}.\n\n\
-                 To add anything, reply to this message and keep the reference {reference} in it. \
-                 You can also track your request online with the reference.\n\n{council}",
-                name = self.contact.name,
-                council = self.council,
-                service = self.service,
-                reference = self.reference,
-            );
+            let body = match destination {
+                Destination::Sms { .. } => self.text_confirmation(due_by),
+                _ => self.letter(team, due_by),
+            };
             out.push(Outgoing {
                 key: format!("{key}-ack-{}", destination.kind()),
                 destination,
@@ -110,13 +104,31 @@ impl CaseMessage<'_> {
                 key: format!("{key}-ack-sms"),
                 destination: sms,
                 subject: String::new(),
-                body: format!(
-                    "{}: we have your {} request, reference {}. We aim to respond by {due_by}.",
-                    self.council, self.service, self.reference
-                ),
+                body: self.text_confirmation(due_by),
             });
         }
         out
+    }
+
+    fn letter(&self, team: &str, due_by: &str) -> String {
+        format!(
+            "Dear {name},\n\nThank you for contacting {council} about {service}. Your reference is {reference}.\n\n\
+             What happens next: the {team} team will look at your request. We aim to respond by {due_by}.\n\n\
+             To add anything, reply to this message and keep the reference {reference} in it. \
+             You can also track your request online with the reference.\n\n{council}",
+            name = self.contact.name,
+            council = self.council,
+            service = self.service,
+            reference = self.reference,
+        )
+    }
+
+    /// Short enough for one or two text messages.
+    fn text_confirmation(&self, due_by: &str) -> String {
+        format!(
+            "{}: we have your {} request, reference {}. We aim to respond by {due_by}.",
+            self.council, self.service, self.reference
+        )
     }
 
     /// A change the resident should hear about: a new status, or words from an officer.
@@ -187,6 +199,12 @@ mod tests {
         let sent = message(&both, Some(ReplyBy::Sms));
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].destination.kind(), "sms");
+        assert!(
+            sent[0].body.len() <= 160,
+            "one text message: {}",
+            sent[0].body
+        );
+        assert!(sent[0].body.contains("ABCD-EFGH") && !sent[0].body.contains("Dear"));
     }
 
     #[test]

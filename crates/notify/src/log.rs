@@ -18,7 +18,7 @@ impl LogSender {
 
     pub async fn send(&self, message: &OutboxMessage) -> Result<ProviderId, SendError> {
         let text = format!(
-            "To: {}\nSubject: {}\nKey: {}\n\n{}\n",
+            "Send: {}\nSubject: {}\nKey: {}\n\n{}\n",
             message.destination.describe(),
             message.subject,
             message.key,
