@@ -387,6 +387,18 @@ pub struct Submission {
 }
 
 impl Submission {
+    /// The address the resident gave as their home, if the service asks for it.
+    pub fn home_address(&self, service: &crate::Service) -> Option<&crate::form::Address> {
+        service
+            .fields
+            .iter()
+            .filter(|f| f.residents_home)
+            .find_map(|f| match self.answers.get(&f.id) {
+                Some(crate::Answer::Address(address)) => Some(address),
+                _ => None,
+            })
+    }
+
     /// Where the resident said the problem is, on a location-based service.
     pub fn place(&self) -> Option<&crate::Place> {
         self.answers.values().find_map(|a| match a {

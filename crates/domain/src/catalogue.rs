@@ -273,6 +273,8 @@ struct RawField {
     choices: Vec<String>,
     max_length: Option<usize>,
     date_rule: Option<DateRule>,
+    #[serde(default)]
+    residents_home: bool,
 }
 
 fn yes() -> bool {
@@ -513,6 +515,15 @@ impl Checker<'_> {
                     ),
                 );
             }
+            if f.residents_home && f.kind != FieldKind::Address {
+                return self.fail(
+                    at,
+                    format!(
+                        "field '{}' in '{service}' is marked residents_home but is not an address",
+                        f.id
+                    ),
+                );
+            }
             fields.push(Field {
                 id: f.id,
                 kind: f.kind,
@@ -523,6 +534,7 @@ impl Checker<'_> {
                 choices: f.choices,
                 max_length: f.max_length,
                 date_rule: f.date_rule,
+                residents_home: f.residents_home,
             });
         }
         Ok(fields)
@@ -650,6 +662,21 @@ summary = "where the bin is"
         let error = Catalogue::parse("demo.toml", &broken).unwrap_err();
         assert!(error.reason.contains("at least two choices"), "{error}");
         assert_eq!(error.line, 28, "{error}");
+    }
+
+    #[test]
+    fn only_an_address_can_be_the_residents_home() {
+        let broken = SMALL.replace(
+            r#"choices = ["Recycling", "General waste"]"#,
+            "choices = [\"Recycling\", \"General waste\"]\nresidents_home = true",
+        );
+        let error = Catalogue::parse("demo.toml", &broken).unwrap_err();
+        assert!(
+            error
+                .reason
+                .contains("marked residents_home but is not an address"),
+            "{error}"
+        );
     }
 
     #[test]

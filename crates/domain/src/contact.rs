@@ -58,6 +58,8 @@ pub struct ContactMeta {
     /// second contact.
     pub external_id: Option<String>,
     pub attachments: Vec<Attachment>,
+    /// The property the resident lives at, when they gave their home address.
+    pub uprn: Option<String>,
 }
 
 /// Circumstances that change how the council deals with a resident.

@@ -54,6 +54,9 @@ pub struct Field {
     pub choices: Vec<String>,
     pub max_length: Option<usize>,
     pub date_rule: Option<DateRule>,
+    /// An address question whose answer is where the resident lives: its UPRN, found in the
+    /// gazetteer, then identifies the resident (same property and same name).
+    pub residents_home: bool,
 }
 
 /// A validated answer.
@@ -604,6 +607,7 @@ mod tests {
             choices: vec!["Recycling".into(), "General waste".into()],
             max_length: None,
             date_rule: Some(DateRule::PastOrToday),
+            residents_home: false,
         }
     }
 

@@ -380,8 +380,8 @@ pub(crate) async fn insert_resident(
     let contact = &submission.contact;
     let meta = &submission.meta;
     let row = sqlx::query(
-        "INSERT INTO residents (name, email, phone, postcode, created_at, email_verified, phone_verified, reply_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO residents (name, email, phone, postcode, created_at, email_verified, phone_verified, reply_by, uprn)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(&contact.name)
     .bind(contact.email.as_ref().map(|e| e.as_str()))
@@ -391,6 +391,7 @@ pub(crate) async fn insert_resident(
     .bind(meta.email_verified)
     .bind(meta.phone_verified)
     .bind(meta.reply_by.map(ReplyBy::as_str))
+    .bind(&meta.uprn)
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = row.get(0);

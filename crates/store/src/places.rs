@@ -112,6 +112,30 @@ impl Store {
         rows.iter().map(address_from_row).collect()
     }
 
+    /// The UPRN of a typed address: the gazetteer entry at that postcode whose first line
+    /// matches, ignoring case, spaces and commas ("14 station road" is "14, Station Road").
+    pub async fn uprn_for_address(
+        &self,
+        line1: &str,
+        postcode: &Postcode,
+    ) -> StoreResult<Option<String>> {
+        let squeeze = |t: &str| -> String {
+            t.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let wanted = squeeze(line1);
+        let rows = sqlx::query("SELECT uprn, line1 FROM gazetteer WHERE postcode = $1")
+            .bind(postcode.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .find(|r| squeeze(r.get::<&str, _>("line1")) == wanted)
+            .map(|r| r.get("uprn")))
+    }
+
     /// The middle of a street's addresses, to place a "street and description" report.
     pub async fn street_centre(&self, street: &str) -> StoreResult<Option<(String, Point)>> {
         let row = sqlx::query(

@@ -38,6 +38,15 @@ pub async fn open_case_with(
     recorded_by: Option<i64>,
     extras: &CaseExtras,
 ) -> Result<NewCase, WebError> {
+    let mut submission = submission;
+    if submission.meta.uprn.is_none()
+        && let Some(home) = submission.home_address(service)
+    {
+        submission.meta.uprn = state
+            .store
+            .uprn_for_address(&home.line1, &home.postcode)
+            .await?;
+    }
     for _ in 0..REFERENCE_ATTEMPTS {
         let case = NewCase::open(
             service,

@@ -506,3 +506,62 @@ async fn assisted_entry_records_call_length_and_the_hub() {
     let case_page = staff.get(recorded.location.as_deref().unwrap()).await;
     case_page.assert_contains("12 minutes, at Central Library hub");
 }
+
+#[tokio::test]
+async fn the_same_home_and_name_on_two_forms_is_one_resident_by_uprn() {
+    let app = spawn_app().await;
+    let staff = sign_in(&app).await;
+    let record =
+        |slug: &'static str, extra: Vec<(&'static str, &'static str)>, email: &'static str| {
+            let staff = &staff;
+            async move {
+                let path = format!("/console/contacts/new?service={slug}");
+                let form = staff.get(&path).await;
+                let mut fields = vec![
+                    ("channel", "phone"),
+                    ("location-line1", "1, High Street"),
+                    ("location-town", "Demoton"),
+                    ("location-postcode", "dc1 1aa"),
+                    ("contact-name", "Mrs Jo Brown"),
+                    ("contact-email", email),
+                ];
+                fields.extend(extra);
+                let done = staff.submit(&form, &path, &fields).await;
+                assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+                let reference = done
+                    .location
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                Reference::parse(&reference).unwrap()
+            }
+        };
+    let bin = record(
+        "new-bin-request",
+        vec![
+            ("bin-type", "Recycling (blue bin)"),
+            ("reason", "It is damaged"),
+        ],
+        "jo@example.org",
+    )
+    .await;
+    let garden = record(
+        "garden-waste-subscription",
+        vec![("bins", "1"), ("existing-bin", "No")],
+        "jo.brown@work.example",
+    )
+    .await;
+    let (a, b) = (person_of(&app, &bin).await, person_of(&app, &garden).await);
+    assert_eq!(a, b, "same property and name");
+    let person = app.store.person(a).await.unwrap().unwrap();
+    assert!(
+        person
+            .records
+            .iter()
+            .all(|r| r.identity.uprn.as_deref() == Some("100090000001"))
+    );
+    let page = staff.get(&format!("/console/residents/{a}")).await;
+    page.assert_contains("same property (UPRN) and the same name");
+}

@@ -66,6 +66,7 @@ pub struct RecordRow {
     pub email: String,
     pub phone: String,
     pub postcode: String,
+    pub uprn: String,
     pub when: String,
     pub how: String,
 }
@@ -233,6 +234,7 @@ fn record_row(r: &frontdoor_store::PersonRecord, several: bool) -> RecordRow {
         email: proven(&r.identity.email, r.identity.email_verified),
         phone: proven(&r.identity.phone, r.identity.phone_verified),
         postcode: r.identity.postcode.clone().unwrap_or_default(),
+        uprn: r.identity.uprn.clone().unwrap_or_default(),
         when: london_time(r.created_at),
         how,
     }
