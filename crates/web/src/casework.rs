@@ -187,10 +187,17 @@ async fn record(
     event: &CaseEvent,
     officer: &StaffRecord,
 ) -> Result<(), ChangeError> {
-    let outgoing: Vec<_> = resident_update(state, case, event)
-        .and_then(|what| crate::notices::update(state, case, &what, case.events.len()))
+    let n = case.events.len();
+    let what = resident_update(state, case, event);
+    let mut outgoing: Vec<_> = what
+        .as_deref()
+        .and_then(|what| crate::notices::update(state, case, what, n))
         .into_iter()
         .collect();
+    if let (Some(what), CaseEvent::StatusChanged { .. }) = (&what, event) {
+        let followers = crate::notices::follower_updates(state, case, what, n).await;
+        outgoing.extend(followers.map_err(ChangeError::Web)?);
+    }
     state
         .store
         .append_event_with(

@@ -36,6 +36,30 @@ pub fn update(state: &AppState, case: &CaseDetail, what: &str, n: usize) -> Opti
     message(state, &reference, &service, &case.contact, case.reply_by).update(what, &key)
 }
 
+/// The same update for each resident following the case (they reported the same problem
+/// and chose to follow this report instead of making another).
+pub async fn follower_updates(
+    state: &AppState,
+    case: &CaseDetail,
+    what: &str,
+    n: usize,
+) -> Result<Vec<Outgoing>, crate::error::WebError> {
+    let reference = case.summary.reference.to_string();
+    let service = state.service_name(&case.summary.service);
+    let followers = state.store.followers(case.summary.id).await?;
+    Ok(followers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, contact)| {
+            let key = format!(
+                "{}-update-{n}-follower-{i}",
+                case.summary.reference.as_compact()
+            );
+            message(state, &reference, &service, contact, None).update(what, &key)
+        })
+        .collect())
+}
+
 /// Where an update on this case would go, for staff to see before they reply.
 pub fn reply_destination(state: &AppState, case: &CaseDetail) -> Option<String> {
     let reference = case.summary.reference.to_string();

@@ -306,6 +306,32 @@ async fn a_resident_follows_a_report_across_a_ward_edge_instead_of_reporting_aga
     );
     assert_eq!(app.store.count_followers(case.summary.id).await.unwrap(), 1);
 
+    // When the case is resolved, the follower hears too.
+    let staff = support::sign_in(&app).await;
+    let page = staff.get(&format!("/console/cases/{reference}")).await;
+    let resolved = staff
+        .submit(
+            &page,
+            &format!("/console/cases/{reference}/status"),
+            &[
+                ("status", "resolved"),
+                ("outcome", "The pothole was filled"),
+            ],
+        )
+        .await;
+    assert_eq!(resolved.status, StatusCode::SEE_OTHER, "{}", resolved.body);
+    let outbox = app.store.outbox_for_case(case.summary.id).await.unwrap();
+    let told: Vec<_> = outbox
+        .iter()
+        .filter(|m| m.body.contains("The pothole was filled"))
+        .map(|m| m.destination.describe())
+        .collect();
+    assert_eq!(
+        told,
+        ["email to first@example.com", "email to second@example.com"],
+        "the reporter and the follower"
+    );
+
     // The follower tracks the report with their own email address.
     let track = second.get("/track").await;
     let result = second
