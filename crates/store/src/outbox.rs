@@ -194,6 +194,28 @@ impl Store {
         rows.iter().map(message_from_row).collect()
     }
 
+    /// Open cases this number was sent a text about since `since`, newest first: a text
+    /// message reply carries no thread, so this is how a reply finds its case.
+    pub async fn open_cases_texted(
+        &self,
+        number: &str,
+        since: Timestamp,
+    ) -> StoreResult<Vec<frontdoor_domain::Reference>> {
+        let rows = sqlx::query(
+            "SELECT c.reference FROM outbox o JOIN cases c ON c.id = o.case_id
+             WHERE o.kind = 'sms' AND json_extract(o.destination, '$.number') = $1
+               AND o.created_at >= $2 AND c.status NOT IN ('resolved', 'closed')
+             GROUP BY c.id ORDER BY MAX(o.id) DESC",
+        )
+        .bind(number)
+        .bind(encode_instant(since))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| frontdoor_domain::Reference::parse(r.get(0)).map_err(corrupt))
+            .collect()
+    }
+
     /// Every message, newest first (for operators and tests).
     pub async fn outbox_recent(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
         let sql = format!("SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT $1");

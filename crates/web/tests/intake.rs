@@ -463,3 +463,52 @@ async fn automatic_replies_are_kept_but_never_answered() {
         "no case for a bounce"
     );
 }
+
+#[tokio::test]
+async fn a_text_back_without_a_reference_joins_the_one_case_we_texted_about() {
+    let app = spawn_app().await;
+    let text =
+        |body: &str, id: &str| json!({"from": "07700 900123", "text": body, "id": id}).to_string();
+    let first = text("There is a big pothole on Station Road", "t1");
+    let (_, opened) = json_of(
+        app.post_signed("/intake/sms", "application/json", first.as_bytes())
+            .await,
+    )
+    .await;
+    let reply = text("It is getting bigger and a car hit it", "t2");
+    let (status, threaded) = json_of(
+        app.post_signed("/intake/sms", "application/json", reply.as_bytes())
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{threaded}");
+    assert_eq!(threaded["outcome"], "threaded");
+    assert_eq!(threaded["reference"], opened["reference"]);
+
+    // A second open case texted to the same number: a text back is no longer clearly about
+    // either, so it opens its own case.
+    let resident = app.browser();
+    let form = resident.get("/contact-us").await;
+    let sent = resident
+        .submit(
+            &form,
+            "/contact-us",
+            &[
+                ("message", "My bin was not collected"),
+                ("contact-name", "Ann"),
+                ("contact-phone", "07700 900123"),
+                ("contact-postcode", "DC1 1AA"),
+                ("contact-reply-by", "sms"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let unclear = text("Thanks", "t3");
+    let (status, opened) = json_of(
+        app.post_signed("/intake/sms", "application/json", unclear.as_bytes())
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{opened}");
+    assert_eq!(app.store.count_cases().await.unwrap(), 3);
+}

@@ -210,12 +210,41 @@ async fn receive(state: &AppState, inbound: Inbound<'_>) -> Result<Intake, WebEr
         });
     }
     let quoted = find_reference(inbound.subject, inbound.search_text);
-    if let Some(reference) = quoted
+    let replied_to = match quoted {
+        Some(reference) => Some(reference),
+        None => texted_case(state, &inbound).await?,
+    };
+    if let Some(reference) = replied_to
         && let Some(intake) = thread(state, &reference, &inbound, true).await?
     {
         return Ok(intake);
     }
     open(state, inbound).await
+}
+
+/// How long after our last text a text back counts as a reply to it.
+const TEXT_REPLY_DAYS: i64 = 14;
+
+/// A text with no reference, from a number we texted about exactly one open case lately,
+/// is a reply about that case. With several open cases it is not clear which: a new case.
+async fn texted_case(
+    state: &AppState,
+    inbound: &Inbound<'_>,
+) -> Result<Option<Reference>, WebError> {
+    let Some(phone) = inbound
+        .contact
+        .phone
+        .as_ref()
+        .filter(|_| inbound.channel == Channel::Sms)
+    else {
+        return Ok(None);
+    };
+    let since = Timestamp::now() - jiff::SignedDuration::from_hours(24 * TEXT_REPLY_DAYS);
+    let cases = state.store.open_cases_texted(phone.as_str(), since).await?;
+    Ok(match cases.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    })
 }
 
 /// Adds the message to the case it quotes, if there is such a case; `answer` sends the
