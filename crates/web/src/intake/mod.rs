@@ -3,17 +3,18 @@
 //! reference, else triaged into a new case — and anything that cannot be read is kept
 //! whole in quarantine.
 
+mod channels;
 mod webhooks;
+
+use channels::{chat_inbound, email_inbound, sms_inbound, social_inbound};
 
 pub use webhooks::routes;
 
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::triage::{FreeText, MAX_TEXT_CHARS, open_free_text_case_with};
-use frontdoor_domain::{
-    Channel, ContactDetails, ContactMeta, Email, Reference, ReplyBy, Submission, UkPhone,
-};
-use frontdoor_intake::{ChatTranscript, InboundEmail, InboundMessage, find_reference};
+use frontdoor_domain::{Channel, ContactDetails, ContactMeta, Reference, Submission};
+use frontdoor_intake::{InboundEmail, find_reference};
 use frontdoor_store::StoreError;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -78,122 +79,6 @@ async fn automatic(state: &AppState, email: &InboundEmail, raw: &[u8]) -> Result
     }
     let why = "an automatic reply or delivery report that is not about a known case";
     quarantine(state, Channel::Email, why, raw).await
-}
-
-fn email_inbound(email: &InboundEmail) -> Inbound<'_> {
-    let name = email
-        .from_name
-        .clone()
-        .unwrap_or_else(|| email.from_address.as_str().to_owned());
-    let words = if email.body.trim().is_empty() && !email.attachments.is_empty() {
-        "(no message: see the attachments)".to_owned()
-    } else {
-        email.body.clone()
-    };
-    Inbound {
-        channel: Channel::Email,
-        contact: ContactDetails {
-            name,
-            email: Some(email.from_address.clone()),
-            phone: None,
-            postcode: None,
-        },
-        meta: ContactMeta {
-            email_verified: true,
-            reply_by: Some(ReplyBy::Email),
-            external_id: email.message_id.clone(),
-            attachments: email.attachments.clone(),
-            ..Default::default()
-        },
-        subject: &email.subject,
-        search_text: &email.full_text,
-        triage_text: format!("{}\n\n{}", email.subject, email.body),
-        summary: match email.subject.as_str() {
-            "" => words,
-            subject => format!("Subject: {subject}\n\n{words}"),
-        },
-    }
-}
-
-/// A text message: the sender's number is proven (they sent from it) and is where replies go.
-fn sms_inbound(message: &InboundMessage) -> Inbound<'_> {
-    let phone = UkPhone::parse(&message.from).ok();
-    Inbound {
-        channel: Channel::Sms,
-        contact: ContactDetails {
-            name: message.name.clone().unwrap_or_else(|| message.from.clone()),
-            email: None,
-            phone: phone.clone(),
-            postcode: None,
-        },
-        meta: ContactMeta {
-            phone_verified: phone.is_some(),
-            reply_by: phone.as_ref().map(|_| ReplyBy::Sms),
-            external_id: message.external_id.clone(),
-            ..Default::default()
-        },
-        subject: "",
-        search_text: &message.text,
-        triage_text: message.text.clone(),
-        summary: message.text.clone(),
-    }
-}
-
-/// A public social media post or direct message: the handle is all we know of the sender.
-fn social_inbound(message: &InboundMessage) -> Inbound<'_> {
-    let platform = message.platform.as_deref().unwrap_or("social media");
-    let name = match &message.name {
-        Some(name) => format!("{name} ({} on {platform})", message.from),
-        None => format!("{} on {platform}", message.from),
-    };
-    Inbound {
-        channel: Channel::Social,
-        contact: ContactDetails {
-            name,
-            email: None,
-            phone: None,
-            postcode: None,
-        },
-        meta: ContactMeta {
-            external_id: message
-                .external_id
-                .as_ref()
-                .map(|id| format!("{platform}:{id}")),
-            ..Default::default()
-        },
-        subject: "",
-        search_text: &message.text,
-        triage_text: message.text.clone(),
-        summary: message.text.clone(),
-    }
-}
-
-/// A web chat: the resident's lines are triaged; the whole conversation is kept.
-fn chat_inbound(chat: &ChatTranscript) -> Inbound<'_> {
-    let email = chat.email.as_deref().and_then(|e| Email::parse(e).ok());
-    let phone = chat.phone.as_deref().and_then(|p| UkPhone::parse(p).ok());
-    let postcode = chat
-        .postcode
-        .as_deref()
-        .and_then(|p| frontdoor_domain::Postcode::parse(p).ok());
-    let transcript = chat.transcript();
-    Inbound {
-        channel: Channel::Chat,
-        contact: ContactDetails {
-            name: chat.name.trim().to_owned(),
-            email,
-            phone,
-            postcode,
-        },
-        meta: ContactMeta {
-            external_id: chat.id.clone(),
-            ..Default::default()
-        },
-        subject: "",
-        search_text: "",
-        triage_text: chat.resident_words(),
-        summary: transcript,
-    }
 }
 
 /// Files a read message: a redelivery is recognised, a quoted reference threads, anything
