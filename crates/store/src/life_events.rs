@@ -123,6 +123,17 @@ impl Store {
         row.as_ref().map(life_event_from_row).transpose()
     }
 
+    /// Whether the council has been told this person has died: nothing more is sent to them.
+    pub async fn person_deceased(&self, person_id: i64) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT 1 FROM life_events WHERE person_id = $1 AND kind = 'death' LIMIT 1",
+        )
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
     pub async fn open_tasks(&self, team: &str) -> StoreResult<Vec<TaskRecord>> {
         let rows = sqlx::query(
             "SELECT id, team, person_id, text, created_at FROM team_tasks

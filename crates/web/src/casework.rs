@@ -189,8 +189,15 @@ async fn record(
 ) -> Result<(), ChangeError> {
     let n = case.events.len();
     let what = resident_update(state, case, event);
+    // Once the council has been told the resident has died, it writes to them no more.
+    let deceased = state
+        .store
+        .person_deceased(case.person_id)
+        .await
+        .map_err(|e| ChangeError::Web(e.into()))?;
     let mut outgoing: Vec<_> = what
         .as_deref()
+        .filter(|_| !deceased)
         .and_then(|what| crate::notices::update(state, case, what, n))
         .into_iter()
         .collect();

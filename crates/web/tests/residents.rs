@@ -395,6 +395,30 @@ async fn an_agent_records_a_death_told_by_phone_on_the_resident_page() {
             .iter()
             .any(|e| e.event.for_staff().contains("Tell Us Once"))
     );
+
+    // Closing the case afterwards sends the resident nothing more.
+    let before = app
+        .store
+        .outbox_for_case(detail.summary.id)
+        .await
+        .unwrap()
+        .len();
+    let page = staff.get(&format!("/console/cases/{case}")).await;
+    let closed = staff
+        .submit(
+            &page,
+            &format!("/console/cases/{case}/status"),
+            &[("status", "closed"), ("outcome", "Closed after a death")],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let after = app
+        .store
+        .outbox_for_case(detail.summary.id)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after, before, "no letter to someone who has died");
 }
 
 #[tokio::test]
