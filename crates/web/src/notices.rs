@@ -36,6 +36,22 @@ pub fn update(state: &AppState, case: &CaseDetail, what: &str, n: usize) -> Opti
     message(state, &reference, &service, &case.contact, case.reply_by).update(what, &key)
 }
 
+/// Word that a message was added to a case, to whoever sent it (who may not be the
+/// resident who opened the case).
+pub fn message_added(
+    state: &AppState,
+    case: &CaseDetail,
+    sender: &ContactDetails,
+    reply_by: Option<ReplyBy>,
+    n: usize,
+) -> Option<Outgoing> {
+    let reference = case.summary.reference.to_string();
+    let service = state.service_name(&case.summary.service);
+    let key = format!("{}-added-{n}", case.summary.reference.as_compact());
+    let what = "We have added your message to this request.";
+    message(state, &reference, &service, sender, reply_by).update(what, &key)
+}
+
 /// The same update for each resident following the case (they reported the same problem
 /// and chose to follow this report instead of making another).
 pub async fn follower_updates(

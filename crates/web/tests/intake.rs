@@ -175,6 +175,28 @@ async fn a_reply_quoting_the_reference_threads_onto_its_case_and_wakes_it() {
         "back with the council"
     );
     assert!(case.events.iter().any(|e| e.event.kind() == "message-in"));
+
+    // A neighbour writing about the same case is told, not the resident who opened it.
+    let neighbour = format!(
+        "From: Bob Next Door <bob@example.net>\r\nSubject: About {reference}\r\n\
+         Message-ID: <bob-1@example.net>\r\n\r\nThe bin is blocking my drive too.\r\n"
+    );
+    let (status, _) = json_of(
+        app.post_signed("/intake/email", "message/rfc822", neighbour.as_bytes())
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let outbox = app.store.outbox_for_case(case.summary.id).await.unwrap();
+    let added: Vec<_> = outbox
+        .iter()
+        .filter(|m| m.body.contains("We have added your message"))
+        .map(|m| m.destination.describe())
+        .collect();
+    assert_eq!(
+        added,
+        ["email to ann.smith@example.org", "email to bob@example.net"]
+    );
 }
 
 #[tokio::test]

@@ -153,11 +153,12 @@ async fn thread(
         meta: inbound.meta.clone(),
     };
     let n = case.events.len();
-    let what = "We have added your message to your request.";
-    let outgoing: Vec<_> = crate::notices::update(state, &case, what, n)
-        .filter(|_| answer)
-        .into_iter()
-        .collect();
+    let reply_by = inbound.meta.reply_by;
+    let outgoing: Vec<_> =
+        crate::notices::message_added(state, &case, &inbound.contact, reply_by, n)
+            .filter(|_| answer)
+            .into_iter()
+            .collect();
     match state
         .store
         .add_message_to_case(case.summary.id, &submission, &outgoing)
