@@ -1,4 +1,4 @@
-//! Starting the outbox worker and the SMTP listener from the settings.
+//! The outbox worker and its senders, from the settings.
 
 use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
@@ -17,12 +17,20 @@ pub fn senders(settings: &Settings) -> Result<Senders> {
         "smtp" => EmailSender::Smtp(
             SmtpSender::new(&settings.smtp_url, &settings.mail_from).map_err(anyhow::Error::msg)?,
         ),
-        "notify" => EmailSender::Notify(notify(settings, "notify_email_template")?),
+        "notify" => EmailSender::Notify(notify(
+            settings,
+            "notify_email_template",
+            &settings.notify_email_template,
+        )?),
         other => bail!("email_sender '{other}' is not one of log, smtp, notify"),
     };
     let sms = match settings.sms_sender.as_str() {
         "log" => SmsSender::Log(log()),
-        "notify" => SmsSender::Notify(notify(settings, "notify_sms_template")?),
+        "notify" => SmsSender::Notify(notify(
+            settings,
+            "notify_sms_template",
+            &settings.notify_sms_template,
+        )?),
         other => bail!("sms_sender '{other}' is not one of log, notify"),
     };
     if !settings.back_office.is_empty() && settings.back_office_secret.is_none() {
@@ -36,15 +44,12 @@ pub fn senders(settings: &Settings) -> Result<Senders> {
     })
 }
 
-fn notify(settings: &Settings, template_key: &str) -> Result<NotifyClient> {
+/// A Notify client, refusing a missing key or a missing template for the channel it serves.
+fn notify(settings: &Settings, template_key: &str, template: &str) -> Result<NotifyClient> {
     let key = settings
         .notify_api_key
         .as_deref()
         .context("notify_api_key must be set to send through Notify")?;
-    let template = match template_key {
-        "notify_email_template" => &settings.notify_email_template,
-        _ => &settings.notify_sms_template,
-    };
     if template.trim().is_empty() {
         bail!("{template_key} must be set to send through Notify");
     }

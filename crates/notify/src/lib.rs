@@ -79,10 +79,3 @@ impl Senders {
         }
     }
 }
-
-/// The webhook signature (`sha256=<hex HMAC-SHA256>`), for tests in other crates that post
-/// signed webhooks without depending on the intake crate.
-#[cfg(feature = "fake-notify")]
-pub fn sign_for_tests(secret: &[u8], body: &[u8]) -> String {
-    frontdoor_intake::sign(secret, body)
-}

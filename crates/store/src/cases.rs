@@ -86,6 +86,7 @@ pub struct EventRecord {
 
 pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.reference, c.service, c.team, c.channel, c.status, c.assigned_to,
         c.outcome, c.due_by, c.created_at, c.resident_id, c.urgent, c.awaiting_triage, r.name AS resident_name, s.name AS assigned_to_name,
+        r.person_id, r.reply_by,
         EXISTS (SELECT 1 FROM person_flags f WHERE f.person_id = r.person_id) AS vulnerable
     FROM cases c
     JOIN residents r ON r.id = c.resident_id
@@ -229,14 +230,14 @@ impl Store {
         let summary = summary_from_row(&row)?;
         let resident_id: i64 = row.get("resident_id");
         let contact = self.contact_details(resident_id).await?;
-        let (person_id, reply_by) = self.person_of(resident_id).await?;
+        let reply_by: Option<String> = row.get("reply_by");
         let contacts = self.contacts_for_case(summary.id).await?;
         let events = self.events_for_case(summary.id).await?;
         Ok(Some(CaseDetail {
             summary,
             resident_id,
-            person_id,
-            reply_by,
+            person_id: row.get("person_id"),
+            reply_by: reply_by.as_deref().and_then(ReplyBy::parse),
             contact,
             contacts,
             events,

@@ -201,22 +201,6 @@ pub(crate) async fn insert_person_event(
 }
 
 impl Store {
-    /// The person a resident record belongs to, and how they asked to hear back.
-    pub(crate) async fn person_of(
-        &self,
-        record: i64,
-    ) -> StoreResult<(i64, Option<frontdoor_domain::ReplyBy>)> {
-        let row = sqlx::query("SELECT person_id, reply_by FROM residents WHERE id = $1")
-            .bind(record)
-            .fetch_one(&self.pool)
-            .await?;
-        let reply_by: Option<String> = row.get("reply_by");
-        Ok((
-            row.get("person_id"),
-            reply_by.and_then(|r| frontdoor_domain::ReplyBy::parse(&r)),
-        ))
-    }
-
     /// Everything held on one person, or `None` if there is no such person.
     pub async fn person(&self, person_id: i64) -> StoreResult<Option<PersonView>> {
         let records = self.person_records(person_id).await?;
@@ -286,7 +270,7 @@ impl Store {
 
     async fn person_contacts(&self, person_id: i64) -> StoreResult<Vec<TimelineContact>> {
         let rows = sqlx::query(
-            "SELECT k.received_at, k.channel, k.summary, k.answers, k.duration_minutes, k.hub,
+            "SELECT k.received_at, k.channel, k.summary, k.duration_minutes, k.hub,
                     c.reference, c.service, s.name AS recorded_by_name
              FROM contacts k JOIN residents r ON r.id = k.resident_id JOIN cases c ON c.id = k.case_id
              LEFT JOIN staff s ON s.id = k.recorded_by

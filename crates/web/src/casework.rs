@@ -181,30 +181,42 @@ fn resident_update(state: &AppState, case: &CaseDetail, event: &CaseEvent) -> Op
     }
 }
 
+/// The update for the resident (unless the council has been told they have died: it
+/// writes to them no more) and, for a status change, for everyone following the case.
+async fn updates(
+    state: &AppState,
+    case: &CaseDetail,
+    event: &CaseEvent,
+    what: &str,
+) -> Result<Vec<frontdoor_domain::Outgoing>, ChangeError> {
+    let n = case.events.len();
+    let deceased = state
+        .store
+        .person_deceased(case.person_id)
+        .await
+        .map_err(|e| ChangeError::Web(e.into()))?;
+    let mut outgoing: Vec<_> = (!deceased)
+        .then(|| crate::notices::update(state, case, what, n))
+        .flatten()
+        .into_iter()
+        .collect();
+    if matches!(event, CaseEvent::StatusChanged { .. }) {
+        let followers = crate::notices::follower_updates(state, case, what, n).await;
+        outgoing.extend(followers.map_err(ChangeError::Web)?);
+    }
+    Ok(outgoing)
+}
+
 async fn record(
     state: &AppState,
     case: &CaseDetail,
     event: &CaseEvent,
     officer: &StaffRecord,
 ) -> Result<(), ChangeError> {
-    let n = case.events.len();
-    let what = resident_update(state, case, event);
-    // Once the council has been told the resident has died, it writes to them no more.
-    let deceased = state
-        .store
-        .person_deceased(case.person_id)
-        .await
-        .map_err(|e| ChangeError::Web(e.into()))?;
-    let mut outgoing: Vec<_> = what
-        .as_deref()
-        .filter(|_| !deceased)
-        .and_then(|what| crate::notices::update(state, case, what, n))
-        .into_iter()
-        .collect();
-    if let (Some(what), CaseEvent::StatusChanged { .. }) = (&what, event) {
-        let followers = crate::notices::follower_updates(state, case, what, n).await;
-        outgoing.extend(followers.map_err(ChangeError::Web)?);
-    }
+    let outgoing = match resident_update(state, case, event) {
+        Some(what) => updates(state, case, event, &what).await?,
+        None => Vec::new(),
+    };
     state
         .store
         .append_event_with(

@@ -30,10 +30,10 @@ pub fn acknowledgement(state: &AppState, case: &NewCase) -> Vec<Outgoing> {
 
 /// An update on a case, on the resident's channel. `n` makes the key unique per change.
 pub fn update(state: &AppState, case: &CaseDetail, what: &str, n: usize) -> Option<Outgoing> {
-    let reference = case.summary.reference.to_string();
-    let service = state.service_name(&case.summary.service);
     let key = format!("{}-update-{n}", case.summary.reference.as_compact());
-    message(state, &reference, &service, &case.contact, case.reply_by).update(what, &key)
+    about(state, case, &case.contact, case.reply_by, |m| {
+        m.update(what, &key)
+    })
 }
 
 /// Word that a message was added to a case, to whoever sent it (who may not be the
@@ -45,11 +45,9 @@ pub fn message_added(
     reply_by: Option<ReplyBy>,
     n: usize,
 ) -> Option<Outgoing> {
-    let reference = case.summary.reference.to_string();
-    let service = state.service_name(&case.summary.service);
     let key = format!("{}-added-{n}", case.summary.reference.as_compact());
     let what = "We have added your message to this request.";
-    message(state, &reference, &service, sender, reply_by).update(what, &key)
+    about(state, case, sender, reply_by, |m| m.update(what, &key))
 }
 
 /// The same update for each resident following the case (they reported the same problem
@@ -60,8 +58,6 @@ pub async fn follower_updates(
     what: &str,
     n: usize,
 ) -> Result<Vec<Outgoing>, crate::error::WebError> {
-    let reference = case.summary.reference.to_string();
-    let service = state.service_name(&case.summary.service);
     let followers = state.store.followers(case.summary.id).await?;
     Ok(followers
         .iter()
@@ -71,18 +67,29 @@ pub async fn follower_updates(
                 "{}-update-{n}-follower-{i}",
                 case.summary.reference.as_compact()
             );
-            message(state, &reference, &service, contact, None).update(what, &key)
+            about(state, case, contact, None, |m| m.update(what, &key))
         })
         .collect())
 }
 
 /// Where an update on this case would go, for staff to see before they reply.
 pub fn reply_destination(state: &AppState, case: &CaseDetail) -> Option<String> {
+    about(state, case, &case.contact, case.reply_by, |m| {
+        m.primary().map(|d| d.describe())
+    })
+}
+
+/// The wording of messages about an existing case, to `to`.
+fn about<T>(
+    state: &AppState,
+    case: &CaseDetail,
+    to: &ContactDetails,
+    reply_by: Option<ReplyBy>,
+    write: impl FnOnce(&CaseMessage<'_>) -> T,
+) -> T {
     let reference = case.summary.reference.to_string();
     let service = state.service_name(&case.summary.service);
-    message(state, &reference, &service, &case.contact, case.reply_by)
-        .primary()
-        .map(|d| d.describe())
+    write(&message(state, &reference, &service, to, reply_by))
 }
 
 fn message<'a>(

@@ -10,7 +10,8 @@ use frontdoor_store::{TellUsOnce, Told};
 use rand::Rng;
 use serde_json::json;
 
-/// Who was told of a life event, recorded and queued. Durable when this returns.
+/// Records a life event, tells everyone who must hear of it, and returns its id (the
+/// confirmation page reads who was told from the store). Durable when this returns.
 pub async fn tell(
     state: &AppState,
     person_id: i64,
@@ -18,7 +19,7 @@ pub async fn tell(
     channel: Channel,
     recorded_by: Option<i64>,
     resident: Option<(&ContactDetails, Option<ReplyBy>)>,
-) -> Result<(i64, Vec<Told>), WebError> {
+) -> Result<i64, WebError> {
     let nonce = nonce();
     let mut told = Vec::new();
     let mut case_ids = Vec::new();
@@ -45,17 +46,17 @@ pub async fn tell(
         recorded_by,
         case_ids,
         tasks,
-        told: told.clone(),
+        told,
         outgoing,
     };
     let id = state.store.record_life_event(&plan).await?;
     tracing::info!(
         person.id = person_id,
         life_event = plan.event.kind().as_str(),
-        told = told.len(),
+        told = plan.told.len(),
         "told once"
     );
-    Ok((id, told))
+    Ok(id)
 }
 
 fn team_tasks(

@@ -294,11 +294,10 @@ async fn refused(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-#[derive(Deserialize)]
+/// The flags form, read by `parse_repeated`.
 struct FlagsForm {
     csrf_token: Option<String>,
     /// Every flag ticked; the form posts them as repeated `flag=` fields.
-    #[serde(default)]
     flag: Vec<String>,
 }
 

@@ -122,8 +122,7 @@ async fn send(
     };
     let person = state.store.record_resident(contact, &meta, dob).await?;
     let resident = Some((contact, *reply_by));
-    let (id, _) =
-        crate::tell_us_once::tell(&state, person, event, Channel::Web, None, resident).await?;
+    let id = crate::tell_us_once::tell(&state, person, event, Channel::Web, None, resident).await?;
     session.data.confirmation = Some((CONFIRMATION_KEY.into(), id.to_string()));
     session.save().await?;
     Ok(Redirect::to("/tell-us-once/confirmation").into_response())
