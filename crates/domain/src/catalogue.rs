@@ -42,6 +42,9 @@ pub struct Team {
     pub name: String,
     /// The life events this team is told about once a resident tells the council (Tell Us Once).
     pub tell_us_once: Vec<crate::life_event::LifeEventKind>,
+    /// The directorate the team reports to, for management information; the team's own
+    /// name where the catalogue gives none.
+    pub department: String,
 }
 
 /// A resident-facing grouping of services on the home page.
@@ -71,6 +74,16 @@ pub struct Service {
     pub public_map: bool,
     pub keywords: Vec<String>,
     pub fields: Vec<Field>,
+    /// Whether the service takes complaints or compliments, counted beside satisfaction.
+    pub feedback: Option<Feedback>,
+}
+
+/// Feedback a service takes about the council itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Feedback {
+    Complaint,
+    Compliment,
 }
 
 impl Service {
@@ -227,6 +240,7 @@ struct RawTeam {
     name: String,
     #[serde(default)]
     tell_us_once: Vec<crate::life_event::LifeEventKind>,
+    department: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -255,6 +269,7 @@ struct RawService {
     public_map: bool,
     #[serde(default)]
     keywords: Vec<String>,
+    feedback: Option<Feedback>,
     #[serde(rename = "field", default)]
     fields: Vec<Spanned<RawField>>,
 }
@@ -303,6 +318,10 @@ impl Checker<'_> {
         let teams: Vec<Team> = teams
             .into_iter()
             .map(|t| Team {
+                department: t
+                    .department
+                    .filter(|d| !d.trim().is_empty())
+                    .unwrap_or_else(|| t.name.clone()),
                 slug: t.slug,
                 name: t.name,
                 tell_us_once: t.tell_us_once,
@@ -462,6 +481,7 @@ impl Checker<'_> {
             public_map: raw.public_map,
             keywords: raw.keywords,
             fields,
+            feedback: raw.feedback,
         })
     }
 

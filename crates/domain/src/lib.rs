@@ -14,6 +14,7 @@ pub mod level;
 pub mod life_event;
 pub mod location;
 pub mod message;
+pub mod mi;
 pub mod reference;
 pub mod resident;
 

@@ -150,6 +150,7 @@ impl Store {
         if let Some(decision) = &extras.triage {
             crate::triage::insert_decision(&mut tx, case_id, decision, &at).await?;
         }
+        crate::mi::case_opened(&mut tx, case_id).await?;
         if let Some(from) = &extras.linked_from {
             let back = CaseEvent::Linked {
                 reference: from.reference.to_string(),
@@ -210,6 +211,14 @@ impl Store {
             return Err(StoreError::Conflict);
         }
         insert_event(&mut tx, case_id, &at, actor, event).await?;
+        crate::mi::status_changed(
+            &mut tx,
+            case_id,
+            before.status.is_open(),
+            after.status.is_open(),
+            &at,
+        )
+        .await?;
         crate::outbox::enqueue(&mut tx, Some(case_id), outgoing, &at).await?;
         tx.commit().await?;
         Ok(after)
@@ -479,7 +488,7 @@ pub(crate) fn summary_from_row(row: &SqliteRow) -> StoreResult<CaseSummary> {
     })
 }
 
-fn parse_channel(text: &str) -> StoreResult<Channel> {
+pub(crate) fn parse_channel(text: &str) -> StoreResult<Channel> {
     Channel::parse(text).map_err(corrupt)
 }
 

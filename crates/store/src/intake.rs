@@ -195,7 +195,9 @@ impl Store {
         };
         let after = before.apply(&event);
         let resident_id = insert_resident(&mut tx, submission, &at).await?;
-        insert_contact(&mut tx, case_id, resident_id, submission, &at, None).await?;
+        let contact_id =
+            insert_contact(&mut tx, case_id, resident_id, submission, &at, None).await?;
+        crate::mi::contact_added(&mut tx, case_id, contact_id).await?;
         sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3")
             .bind(after.status.as_str())
             .bind(&at)

@@ -8,24 +8,28 @@
 mod cases;
 mod intake;
 mod life_events;
+mod mi;
 mod open311;
 mod outbox;
 mod people;
 mod places;
 mod sessions;
 mod staff;
+mod surveys;
 mod time;
 mod triage;
 
 pub use cases::{CaseDetail, CaseExtras, CaseSummary, ContactRecord, EventRecord, LinkedFrom};
 pub use intake::{AttachmentInfo, QuarantineRecord};
 pub use life_events::{LifeEventRecord, TaskRecord, TellUsOnce, Told};
+pub use mi::{ALL_WARDS, RollupQuery};
 pub use open311::{Open311Client, RequestFilter, ServiceRequestRecord};
 pub use outbox::{DeliveryStatus, OutboxMessage};
 pub use people::{PersonEventRecord, PersonHit, PersonRecord, PersonView, TimelineContact};
 pub use places::{NearbyReport, PublicReport};
 pub use sessions::SessionRecord;
 pub use staff::{NewStaff, StaffRecord};
+pub use surveys::SurveyOffer;
 pub use triage::{AwaitingTriage, CorrectionRecord, NewCorrection, Reroute, TriageRecord};
 
 use sqlx::SqlitePool;

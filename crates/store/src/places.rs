@@ -247,7 +247,9 @@ impl Store {
         let at = encode_instant(submission.received_at);
         let mut tx = self.pool.begin().await?;
         let resident_id = insert_resident(&mut tx, submission, &at).await?;
-        insert_contact(&mut tx, case_id, resident_id, submission, &at, None).await?;
+        let contact_id =
+            insert_contact(&mut tx, case_id, resident_id, submission, &at, None).await?;
+        crate::mi::contact_added(&mut tx, case_id, contact_id).await?;
         sqlx::query(
             "INSERT INTO case_followers (case_id, resident_id, followed_at) VALUES ($1, $2, $3)",
         )

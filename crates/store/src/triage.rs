@@ -143,6 +143,13 @@ impl Store {
         let after = before.apply(&event);
         let at = encode_instant(reroute.at);
         let mut tx = self.pool.begin().await?;
+        // Read-then-write in one transaction: take the write lock first so no other
+        // writer can slip in between (SQLite would refuse the upgrade).
+        sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1")
+            .bind(reroute.case_id)
+            .execute(&mut *tx)
+            .await?;
+        crate::mi::case_rerouting(&mut tx, reroute.case_id).await?;
         let updated = sqlx::query(
             "UPDATE cases SET service = $1, team = $2, due_by = $3, status = $4, assigned_to = NULL,
                     awaiting_triage = 0, updated_at = $5
@@ -164,6 +171,7 @@ impl Store {
             return Err(StoreError::Conflict);
         }
         insert_event(&mut tx, reroute.case_id, &at, Some(reroute.actor), &event).await?;
+        crate::mi::case_rerouted(&mut tx, reroute.case_id).await?;
         if let Some(correction) = &reroute.correction {
             sqlx::query(
                 "INSERT INTO triage_corrections

@@ -24,6 +24,7 @@ async fn fresh_store(dir: &tempfile::TempDir) -> Store {
             slug: "waste".into(),
             name: "Waste".into(),
             tell_us_once: vec![],
+            department: "Environment".into(),
         }])
         .await
         .unwrap();
