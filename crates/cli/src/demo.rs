@@ -19,9 +19,9 @@ use std::collections::BTreeMap;
 pub const DEMO_CATALOGUE: &str = include_str!("../../../catalogue/demo-council.toml");
 pub const DEMO_EMAIL: &str = "demo.officer@demo-council.example";
 
+/// Demo accounts as (role, email, password); the passwords are shown once.
 pub struct SignIn {
-    pub email: String,
-    pub password: String,
+    pub accounts: Vec<(&'static str, String, String)>,
 }
 
 const FIRST: [&str; 16] = [
@@ -54,13 +54,14 @@ const SAYINGS: [&str; 6] = [
     "Thank you for your help with this.",
 ];
 
-/// Seeds demo staff and `cases` cases; returns the sign-in for the demo officer.
-pub async fn seed(
+pub const DEMO_MANAGER_EMAIL: &str = "demo.manager@demo-council.example";
+
+/// Demo staff: an officer in Waste, a manager who sees the dashboard, and a colleague in
+/// every other team who cannot sign in. Returns the sign-ins and each team's officer.
+async fn staff(
     store: &Store,
     catalogue: &Catalogue,
-    cases: usize,
-    places: &[Place],
-) -> Result<SignIn> {
+) -> Result<(SignIn, BTreeMap<String, (i64, String)>)> {
     let password = random_password();
     let hash = frontdoor_web::hash_password(&password).map_err(anyhow::Error::msg)?;
     let demo_officer = store
@@ -70,6 +71,25 @@ pub async fn seed(
             team: "waste",
             role: "officer",
             password_hash: &hash,
+        })
+        .await?;
+    let manager_password = random_password();
+    let manager_hash =
+        frontdoor_web::hash_password(&manager_password).map_err(anyhow::Error::msg)?;
+    let manager_team = catalogue
+        .teams
+        .iter()
+        .find(|t| t.slug == "customer-services")
+        .or(catalogue.teams.first())
+        .map(|t| t.slug.clone())
+        .unwrap_or_else(|| "waste".into());
+    store
+        .upsert_staff(NewStaff {
+            email: DEMO_MANAGER_EMAIL,
+            name: "Demo Manager",
+            team: &manager_team,
+            role: "manager",
+            password_hash: &manager_hash,
         })
         .await?;
     let mut officers = BTreeMap::from([(
@@ -91,6 +111,29 @@ pub async fn seed(
             .await?;
         officers.insert(team.slug.clone(), (id, name));
     }
+    let sign_in = SignIn {
+        accounts: vec![
+            ("officer", DEMO_EMAIL.into(), password),
+            ("manager", DEMO_MANAGER_EMAIL.into(), manager_password),
+        ],
+    };
+    Ok((sign_in, officers))
+}
+
+/// The demo's staff sign-ins alone, for a database filled some other way.
+pub async fn seed_staff(store: &Store, catalogue: &Catalogue) -> Result<SignIn> {
+    Ok(staff(store, catalogue).await?.0)
+}
+
+/// Seeds demo staff and `cases` cases; returns the demo sign-ins.
+pub async fn seed(
+    store: &Store,
+    catalogue: &Catalogue,
+    cases: usize,
+    places: &[Place],
+) -> Result<SignIn> {
+    let (sign_in, officers) = staff(store, catalogue).await?;
+    let demo_officer = officers["waste"].0;
     let calendar = WorkingCalendar::england_and_wales();
     let mut rng = StdRng::seed_from_u64(2026);
     let now = Timestamp::now();
@@ -120,10 +163,7 @@ pub async fn seed(
             .unwrap_or((demo_officer, "Demo Officer".into()));
         progress(store, &mut rng, case.0, &case.1, officer, service, now).await?;
     }
-    Ok(SignIn {
-        email: DEMO_EMAIL.into(),
-        password,
-    })
+    Ok(sign_in)
 }
 
 /// Half the demo cases are missed bins and other Waste services, so the Waste queue is busy.

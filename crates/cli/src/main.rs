@@ -2,6 +2,7 @@
 //! demo data into an empty database first; the subcommands are for real deployments.
 
 mod demo;
+mod history;
 mod outbox;
 mod place;
 mod settings;
@@ -58,11 +59,23 @@ enum Command {
     },
     /// Create or update the database schema, then exit.
     Migrate,
-    /// Add demo residents, cases and a demo staff sign-in.
+    /// Add demo residents, cases and demo staff sign-ins. With --residents, years of
+    /// history for the management dashboard instead (into an empty database).
     Demo {
         /// How many demo cases to create.
         #[arg(long, default_value_t = 300)]
         cases: usize,
+        /// Residents of the invented council: about 8.6 contacts each a year.
+        #[arg(long)]
+        residents: Option<usize>,
+        /// Years of history, with --residents.
+        #[arg(long, default_value_t = 3)]
+        years: u32,
+    },
+    /// Management information: `mi rebuild` recomputes the dashboard's rollups.
+    Mi {
+        #[command(subcommand)]
+        command: MiCommand,
     },
     /// Triage free text: JSON lines on stdin to decisions on stdout; `train` and `eval`.
     Triage(triage::TriageArgs),
@@ -81,6 +94,12 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum MiCommand {
+    /// Recompute every rollup from contacts, cases and survey answers.
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -172,11 +191,32 @@ async fn run(cli: Cli) -> Result<()> {
             println!("Database is up to date.");
             Ok(())
         }
-        Some(Command::Demo { cases }) => {
+        Some(Command::Demo {
+            cases,
+            residents: None,
+            ..
+        }) => {
             let (store, catalogue) = open_all(&settings).await?;
             let area = place::load_area(&settings, &catalogue)?;
             let sign_in = seed_demo(&store, &catalogue, area.as_ref(), cases).await?;
             print_sign_in(&sign_in, &settings.addr);
+            Ok(())
+        }
+        Some(Command::Demo {
+            residents: Some(residents),
+            years,
+            ..
+        }) => demo_history(settings, residents, years).await,
+        Some(Command::Mi {
+            command: MiCommand::Rebuild,
+        }) => {
+            let store = open_store(&settings).await?;
+            let started = std::time::Instant::now();
+            let contacts = store.rebuild_rollups().await?;
+            println!(
+                "Rebuilt the dashboard's rollups from {contacts} contacts in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Some(Command::Import {
@@ -245,6 +285,11 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
     if demo && catalogue.council.id == "demo-council" {
         place::seed_demo_gazetteer(&store).await?;
     }
+    if store.rollups_missing().await? {
+        // A database from before the dashboard: its rollups are built once.
+        println!("Building the dashboard's figures for the cases already here…");
+        store.rebuild_rollups().await?;
+    }
     if demo && settings.intake_secret.is_none() {
         let secret = demo::random_secret();
         println!("Inbound webhooks (/intake/*) for this run are signed with: {secret}");
@@ -274,7 +319,7 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
         model.info().corrections
     );
     let senders = outbox::senders(&settings)?;
-    let mut state = AppState::new(store.clone(), catalogue, web_settings(&settings), model);
+    let mut state = AppState::new(store.clone(), catalogue, web_settings(&settings)?, model);
     if let Some(area) = area {
         state = state.with_area(area);
     }
@@ -292,8 +337,8 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
         .context("the server stopped with an error")
 }
 
-fn web_settings(settings: &Settings) -> WebSettings {
-    WebSettings {
+fn web_settings(settings: &Settings) -> Result<WebSettings> {
+    Ok(WebSettings {
         secure_cookies: settings.secure_cookies,
         map_tiles: settings.map_tiles.clone(),
         map_attribution: settings.map_attribution.clone(),
@@ -301,7 +346,8 @@ fn web_settings(settings: &Settings) -> WebSettings {
         intake_secret: settings.intake_secret.clone(),
         public_url: settings.public_url.clone(),
         back_office: settings.back_office.clone(),
-    }
+        unit_costs: settings.unit_costs()?,
+    })
 }
 
 /// Files one raw email read from a file or standard input.
@@ -321,7 +367,7 @@ async fn ingest_email(settings: Settings, file: Option<PathBuf>) -> Result<()> {
     };
     let (store, catalogue) = open_all(&settings).await?;
     let model = triage::load_model(&settings, &catalogue, None)?;
-    let state = AppState::new(store, catalogue, web_settings(&settings), model);
+    let state = AppState::new(store, catalogue, web_settings(&settings)?, model);
     let intake = frontdoor_web::ingest_email(&state, &raw)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -346,11 +392,38 @@ async fn seed_demo(
     demo::seed(store, catalogue, cases, &places).await
 }
 
+/// Years of history for the dashboard, with the demo's staff sign-ins.
+async fn demo_history(settings: Settings, residents: usize, years: u32) -> Result<()> {
+    let (store, catalogue) = open_all(&settings).await?;
+    let area = place::load_area(&settings, &catalogue)?;
+    let wards = area
+        .as_ref()
+        .map(|a| a.wards().iter().map(|w| w.name.clone()).collect())
+        .unwrap_or_default();
+    let options = history::Options { residents, years };
+    let made = history::generate(&store, &catalogue, wards, &options).await?;
+    println!(
+        "Made {} residents, {} cases and {} contacts ({} rows) in {:.0} s: {:.0} rows/s, of which {:.0} s building rollups.",
+        made.residents,
+        made.cases,
+        made.contacts,
+        made.rows,
+        made.seconds,
+        made.rows as f64 / made.seconds.max(0.001),
+        made.rollup_seconds,
+    );
+    let sign_in = demo::seed_staff(&store, &catalogue).await?;
+    print_sign_in(&sign_in, &settings.addr);
+    Ok(())
+}
+
 fn print_sign_in(sign_in: &demo::SignIn, addr: &str) {
-    println!("\nDemo staff sign-in (shown once; it is stored only as a hash):");
+    println!("\nDemo staff sign-ins (shown once; they are stored only as hashes):");
     println!("  console:  http://{addr}/console");
-    println!("  email:    {}", sign_in.email);
-    println!("  password: {}\n", sign_in.password);
+    for (role, email, password) in &sign_in.accounts {
+        println!("  {role}: {email}  password: {password}");
+    }
+    println!();
 }
 
 async fn user(settings: Settings, command: UserCommand) -> Result<()> {

@@ -3,7 +3,10 @@
 use anyhow::{Context, Result};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use frontdoor_domain::Channel;
+use frontdoor_domain::mi::{ChannelCost, UnitCosts};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -47,6 +50,16 @@ pub struct Settings {
     pub outbox_lease_ms: u64,
     pub outbox_retry_base_ms: u64,
     pub outbox_max_attempts: i64,
+    /// The council's own cost per contact and agent minutes, by channel, replacing the
+    /// published defaults: `[unit_costs.phone] pounds = 3.10, agent_minutes = 7`.
+    pub unit_costs: BTreeMap<String, UnitCost>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct UnitCost {
+    pub pounds: f64,
+    pub agent_minutes: f64,
+    pub source: Option<String>,
 }
 
 impl Default for Settings {
@@ -78,6 +91,7 @@ impl Default for Settings {
             outbox_lease_ms: 60_000,
             outbox_retry_base_ms: 30_000,
             outbox_max_attempts: 10,
+            unit_costs: BTreeMap::new(),
         }
     }
 }
@@ -104,5 +118,32 @@ impl Settings {
                     file.display()
                 )
             })
+    }
+
+    /// The published defaults with the council's own figures laid over them.
+    pub fn unit_costs(&self) -> Result<UnitCosts> {
+        let mut costs = UnitCosts::default();
+        for (name, cost) in &self.unit_costs {
+            let channel = Channel::parse(name).map_err(|e| anyhow::anyhow!("unit_costs: {e}"))?;
+            let sane = |v: f64| v.is_finite() && (0.0..=10_000.0).contains(&v);
+            if !sane(cost.pounds) || !sane(cost.agent_minutes) {
+                anyhow::bail!(
+                    "unit_costs.{name}: pounds and agent_minutes must be numbers from 0 to 10000"
+                );
+            }
+            let source = cost
+                .source
+                .clone()
+                .unwrap_or_else(|| "Set by the council in its settings".into());
+            costs.0.insert(
+                channel,
+                ChannelCost {
+                    pounds: cost.pounds,
+                    agent_minutes: cost.agent_minutes,
+                    source,
+                },
+            );
+        }
+        Ok(costs)
     }
 }

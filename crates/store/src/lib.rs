@@ -5,6 +5,7 @@
 //! same facade. Writes that acknowledge a resident are committed with `synchronous=FULL`
 //! before the caller answers, so an acknowledged submission survives a power cut.
 
+mod bulk;
 mod cases;
 mod intake;
 mod life_events;
@@ -19,10 +20,11 @@ mod surveys;
 mod time;
 mod triage;
 
+pub use bulk::{HistoricCase, HistoricContact, HistoricResident};
 pub use cases::{CaseDetail, CaseExtras, CaseSummary, ContactRecord, EventRecord, LinkedFrom};
 pub use intake::{AttachmentInfo, QuarantineRecord};
 pub use life_events::{LifeEventRecord, TaskRecord, TellUsOnce, Told};
-pub use mi::{ALL_WARDS, RollupQuery};
+pub use mi::{ALL_WARDS, Narrow, RollupQuery};
 pub use open311::{Open311Client, RequestFilter, ServiceRequestRecord};
 pub use outbox::{DeliveryStatus, OutboxMessage};
 pub use people::{PersonEventRecord, PersonHit, PersonRecord, PersonView, TimelineContact};

@@ -592,6 +592,36 @@ async fn write_grain(
     Ok(())
 }
 
+/// Which open cases the overdue list shows: `None` keeps every service or channel.
+#[derive(Debug, Clone, Default)]
+pub struct Narrow<'a> {
+    pub services: Option<Vec<&'a str>>,
+    pub channels: Option<Vec<&'a str>>,
+    pub ward: Option<&'a str>,
+}
+
+impl Narrow<'_> {
+    fn push_where(&self, q: &mut sqlx::QueryBuilder<'_, Sqlite>, today: Date) {
+        q.push(" WHERE c.status NOT IN ('resolved', 'closed') AND c.due_by < ")
+            .push_bind(encode_date(today));
+        for (column, values) in [("c.service", &self.services), ("c.channel", &self.channels)] {
+            if let Some(values) = values {
+                q.push(format!(" AND {column} IN ("));
+                let mut list = q.separated(", ");
+                for v in values {
+                    list.push_bind(v.to_string());
+                }
+                // An empty choice matches nothing rather than producing "IN ()".
+                list.push("NULL");
+                q.push(")");
+            }
+        }
+        if let Some(ward) = self.ward {
+            q.push(" AND p.ward = ").push_bind(ward.to_owned());
+        }
+    }
+}
+
 /// What a dashboard reads for a date range and ward.
 #[derive(Debug, Clone)]
 pub struct RollupQuery {
@@ -726,6 +756,34 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Open cases past their due date, oldest due first, narrowed like the dashboard:
+    /// how many there are, and the first `limit`. Reads only open cases, by due date.
+    pub async fn overdue_cases(
+        &self,
+        today: Date,
+        narrow: &Narrow<'_>,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<crate::CaseSummary>)> {
+        let mut count = sqlx::QueryBuilder::<Sqlite>::new(
+            "SELECT count(*) FROM cases c LEFT JOIN case_places p ON p.case_id = c.id",
+        );
+        narrow.push_where(&mut count, today);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let mut list = sqlx::QueryBuilder::<Sqlite>::new(format!(
+            "{} LEFT JOIN case_places p ON p.case_id = c.id",
+            crate::cases::SUMMARY_SELECT
+        ));
+        narrow.push_where(&mut list, today);
+        list.push(" ORDER BY c.due_by, c.id LIMIT ")
+            .push_bind(limit);
+        let rows = list.build().fetch_all(&self.pool).await?;
+        let cases = rows
+            .iter()
+            .map(crate::cases::summary_from_row)
+            .collect::<StoreResult<_>>()?;
+        Ok((total, cases))
     }
 
     /// The wards that have any rollup rows, for the dashboard's filter.

@@ -13,6 +13,7 @@ const LEAFLET_JS: &[u8] = include_bytes!("../../../assets/vendor/leaflet/leaflet
 const LEAFLET_CSS: &[u8] = include_bytes!("../../../assets/vendor/leaflet/leaflet.css");
 const MAP_JS: &[u8] = include_bytes!("../../../assets/src/location-map.js");
 const MAP_CSS: &[u8] = include_bytes!("../../../assets/src/map.css");
+const DASHBOARD_CSS: &[u8] = include_bytes!("../../../assets/src/dashboard.css");
 
 fn asset(content_type: &'static str, body: &'static [u8]) -> impl IntoResponse + Clone {
     (
@@ -41,6 +42,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             "/assets/leaflet.js",
             get(|| async { asset("text/javascript; charset=utf-8", LEAFLET_JS) }),
+        )
+        .route(
+            "/assets/dashboard.css",
+            get(|| async { asset("text/css; charset=utf-8", DASHBOARD_CSS) }),
         )
         .route(
             "/assets/leaflet.css",

@@ -188,6 +188,7 @@ async fn updates(
     case: &CaseDetail,
     event: &CaseEvent,
     what: &str,
+    survey: Option<&str>,
 ) -> Result<Vec<frontdoor_domain::Outgoing>, ChangeError> {
     let n = case.events.len();
     let deceased = state
@@ -195,8 +196,13 @@ async fn updates(
         .person_deceased(case.person_id)
         .await
         .map_err(|e| ChangeError::Web(e.into()))?;
+    // Only the resident who raised the case is asked how it went, not its followers.
+    let own = match survey {
+        Some(line) => format!("{what}\n\n{line}"),
+        None => what.to_owned(),
+    };
     let mut outgoing: Vec<_> = (!deceased)
-        .then(|| crate::notices::update(state, case, what, n))
+        .then(|| crate::notices::update(state, case, &own, n))
         .flatten()
         .into_iter()
         .collect();
@@ -207,14 +213,44 @@ async fn updates(
     Ok(outgoing)
 }
 
+/// When a change closes a case, a satisfaction survey link for the resident: stored (as
+/// a hash) before the change, so the link in the closing message always works.
+async fn offer_survey(
+    state: &AppState,
+    case: &CaseDetail,
+    event: &CaseEvent,
+) -> Result<Option<String>, ChangeError> {
+    let CaseEvent::StatusChanged { from, to, .. } = event else {
+        return Ok(None);
+    };
+    if !from.is_open() || to.is_open() {
+        return Ok(None);
+    }
+    let token = crate::session::random_token();
+    state
+        .store
+        .offer_survey(
+            case.summary.id,
+            &crate::session::hash_token(&token),
+            Timestamp::now(),
+        )
+        .await
+        .map_err(|e| ChangeError::Web(e.into()))?;
+    let url = state.settings.public_url.trim_end_matches('/');
+    Ok(Some(format!(
+        "How did we do? Tell us in a minute: {url}/feedback/{token}"
+    )))
+}
+
 async fn record(
     state: &AppState,
     case: &CaseDetail,
     event: &CaseEvent,
     officer: &StaffRecord,
 ) -> Result<(), ChangeError> {
+    let survey = offer_survey(state, case, event).await?;
     let outgoing = match resident_update(state, case, event) {
-        Some(what) => updates(state, case, event, &what).await?,
+        Some(what) => updates(state, case, event, &what, survey.as_deref()).await?,
         None => Vec::new(),
     };
     state

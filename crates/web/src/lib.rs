@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod casework;
+mod charts;
 mod console;
 mod error;
 mod intake;

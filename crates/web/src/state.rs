@@ -33,6 +33,8 @@ pub struct WebSettings {
     pub public_url: String,
     /// Back-office systems told of life events (Tell Us Once), by signed webhook.
     pub back_office: Vec<BackOffice>,
+    /// What a contact costs on each channel, for cost to serve and the simulator.
+    pub unit_costs: frontdoor_domain::mi::UnitCosts,
 }
 
 /// A back-office system (revenues, housing, electoral registration) that wants to hear of
@@ -54,6 +56,7 @@ impl Default for WebSettings {
             intake_secret: None,
             public_url: "http://127.0.0.1:8080".into(),
             back_office: Vec::new(),
+            unit_costs: Default::default(),
         }
     }
 }

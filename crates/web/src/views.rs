@@ -11,6 +11,8 @@ pub struct Layout {
     pub council: String,
     /// The signed-in member of staff, on console pages.
     pub staff_name: Option<String>,
+    /// Whether the signed-in member of staff may see the management dashboard.
+    pub manager: bool,
     pub csrf: String,
 }
 

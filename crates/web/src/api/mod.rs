@@ -28,6 +28,60 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{reference}", get(get_case))
         .route("/api/v1/services", get(list_services))
         .route("/api/v1/services/{slug}/cases", get(service_cases))
+        .route("/api/v1/dashboard", get(dashboard))
+}
+
+/// The management dashboard's figures as JSON, for managers' own reporting tools: the
+/// same query string and the same tables as `/console/dashboard`.
+async fn dashboard(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<crate::console::dashboard::DashboardQuery>,
+) -> ApiResult<Response> {
+    use crate::console::dashboard::{build, known_wards, today};
+    let staff_id = require_staff(&state, &headers).await?;
+    let staff = state
+        .store
+        .staff_by_id(staff_id)
+        .await
+        .map_err(crate::error::WebError::from)?;
+    if !staff.is_some_and(|s| crate::console::is_manager_role(&s.role)) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "The dashboard is for managers and administrators",
+        ));
+    }
+    let today = today();
+    let wards = known_wards(&state).await?;
+    let (selection, errors) = query.select(&state, &wards, today);
+    if !errors.is_empty() {
+        let mut error = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_query",
+            "Some of the query could not be used",
+        );
+        error.fields = errors
+            .into_iter()
+            .map(|e| FieldError {
+                field: e.field.to_owned(),
+                input: String::new(),
+                message: e.message,
+            })
+            .collect();
+        return Err(error);
+    }
+    let (report, overdue) = build(&state, &selection, today).await?;
+    let mut tables = report.tables;
+    tables.push(overdue);
+    let body = json!({
+        "from": selection.from.to_string(),
+        "to": selection.to.to_string(),
+        "ward": selection.ward,
+        "headline": report.headline,
+        "tables": tables,
+    });
+    Ok(Json(body).into_response())
 }
 
 pub struct ApiError {

@@ -2,6 +2,7 @@
 
 mod assisted;
 mod cases;
+pub(crate) mod dashboard;
 mod inbox;
 mod residents;
 mod sign_in;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(triage::routes())
         .merge(residents::routes())
         .merge(inbox::routes())
+        .merge(dashboard::routes())
 }
 
 /// A signed-in member of staff, with their session. Anyone else is sent to sign in.
@@ -42,13 +44,23 @@ pub struct Staff {
 }
 
 impl Staff {
+    /// Managers and administrators see the council's management information.
+    pub fn is_manager(&self) -> bool {
+        is_manager_role(&self.record.role)
+    }
+
     pub fn layout(&self, state: &AppState) -> Layout {
         Layout {
             council: state.catalogue.council.name.clone(),
             staff_name: Some(self.record.name.clone()),
+            manager: self.is_manager(),
             csrf: self.session.csrf_token().to_owned(),
         }
     }
+}
+
+pub fn is_manager_role(role: &str) -> bool {
+    matches!(role, "manager" | "admin")
 }
 
 pub enum NotSignedIn {

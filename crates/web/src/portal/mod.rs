@@ -1,6 +1,7 @@
 //! The resident portal: find a service, answer its form, track a request. No JavaScript needed.
 
 mod contact_us;
+pub(crate) mod feedback;
 pub mod forms;
 mod location;
 mod reports;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(location::routes())
         .merge(reports::routes())
         .merge(track::routes())
+        .merge(feedback::routes())
         .merge(tell_us_once::routes())
 }
 
@@ -35,6 +37,7 @@ pub fn layout(state: &AppState, csrf: &str) -> Layout {
     Layout {
         council: state.catalogue.council.name.clone(),
         staff_name: None,
+        manager: false,
         csrf: csrf.to_owned(),
     }
 }

@@ -172,13 +172,24 @@ impl TestApp {
     }
 
     pub async fn add_staff(&self, email: &str, team: &str, password: &str) -> i64 {
+        self.add_staff_with_role(email, team, password, "officer")
+            .await
+    }
+
+    pub async fn add_staff_with_role(
+        &self,
+        email: &str,
+        team: &str,
+        password: &str,
+        role: &str,
+    ) -> i64 {
         let hash = frontdoor_web::hash_password(password).unwrap();
         self.store
             .upsert_staff(NewStaff {
                 email,
                 name: "Sam Officer",
                 team,
-                role: "officer",
+                role,
                 password_hash: &hash,
             })
             .await
@@ -193,7 +204,13 @@ pub async fn sign_in(app: &TestApp) -> Browser {
 
 /// Adds an officer in `team` and signs them in to the console.
 pub async fn sign_in_as(app: &TestApp, email: &str, team: &str) -> Browser {
-    app.add_staff(email, team, "a long enough password").await;
+    sign_in_with_role(app, email, team, "officer").await
+}
+
+/// Adds a member of staff with a role (officer, manager, admin…) and signs them in.
+pub async fn sign_in_with_role(app: &TestApp, email: &str, team: &str, role: &str) -> Browser {
+    app.add_staff_with_role(email, team, "a long enough password", role)
+        .await;
     let staff = app.browser();
     let form = staff.get("/console/sign-in").await;
     let signed_in = staff

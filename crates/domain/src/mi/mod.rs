@@ -2,6 +2,10 @@
 //! avoidable, what each channel costs, and what moving contacts between channels would
 //! save. The store keeps the counts; this is the arithmetic managers ask of them.
 
+pub mod report;
+
+pub use report::{Cell, Filter, Headline, Inputs, Report, Table};
+
 use crate::Channel;
 use crate::calendar::london;
 use jiff::Timestamp;

@@ -1,0 +1,633 @@
+//! The management dashboard: demand by channel, service and time, SLAs, digital take-up,
+//! avoidable contact, cost to serve, satisfaction and a channel-shift simulator. Every
+//! figure comes from the rollups, is drawn as SVG beside its table, and downloads as CSV
+//! (`/console/dashboard/{table}.csv`); `/api/v1/dashboard` gives the same as JSON.
+
+use crate::charts;
+use crate::console::Staff;
+use crate::error::{PageResult, WebError};
+use crate::state::AppState;
+use crate::views::{ErrorItem, Layout};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use frontdoor_domain::Channel;
+use frontdoor_domain::calendar::london_date;
+use frontdoor_domain::mi::{Cell, Filter, Headline, Inputs, Report, Shift, Table};
+use frontdoor_store::{Narrow, RollupQuery};
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/dashboard", get(page))
+        .route("/console/dashboard/{file}", get(csv))
+}
+
+/// The dashboard's query string: filters, and the simulator's question.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub service: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub ward: String,
+    #[serde(default)]
+    pub shift_service: String,
+    #[serde(default)]
+    pub shift_from: String,
+    #[serde(default)]
+    pub shift_to: String,
+    #[serde(default)]
+    pub shift_percent: String,
+}
+
+/// A query made sense of: what to read and what to keep.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub from: Date,
+    pub to: Date,
+    pub ward: Option<String>,
+    pub filter: Filter,
+    pub shift: Option<(Shift, Option<String>)>,
+}
+
+/// A problem with one field of the query, for the error summary or the API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+const LONGEST_RANGE_YEARS: i16 = 10;
+const OVERDUE_SHOWN: i64 = 50;
+
+fn parse_date(text: &str, field: &'static str, label: &str) -> Result<Option<Date>, QueryError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<Date>().map(Some).map_err(|_| QueryError {
+        field,
+        message: format!("{label} must be a real date, like 2026-03-31"),
+    })
+}
+
+impl DashboardQuery {
+    /// Checks every field; on error, the defaults stand in and the errors say why.
+    pub fn select(
+        &self,
+        state: &AppState,
+        known_wards: &[String],
+        today: Date,
+    ) -> (Selection, Vec<QueryError>) {
+        let mut errors = Vec::new();
+        let mut note = |r: Result<Option<Date>, QueryError>| match r {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        let to = note(parse_date(&self.to, "to", "The end date")).unwrap_or(today);
+        let default_from = to.first_of_month().checked_sub(11.months()).unwrap_or(to);
+        let mut from =
+            note(parse_date(&self.from, "from", "The start date")).unwrap_or(default_from);
+        if from > to {
+            errors.push(QueryError {
+                field: "from",
+                message: "The start date must be the same as or before the end date".into(),
+            });
+            from = default_from.min(to);
+        }
+        if to.year() - from.year() > LONGEST_RANGE_YEARS {
+            errors.push(QueryError {
+                field: "from",
+                message: format!(
+                    "The dates must be no more than {LONGEST_RANGE_YEARS} years apart"
+                ),
+            });
+            from = default_from;
+        }
+        let filter = self.filter(state, &mut errors);
+        let ward = self.ward(known_wards, &mut errors);
+        let shift = self.shift(state, &mut errors);
+        (
+            Selection {
+                from,
+                to,
+                ward,
+                filter,
+                shift,
+            },
+            errors,
+        )
+    }
+
+    fn filter(&self, state: &AppState, errors: &mut Vec<QueryError>) -> Filter {
+        let catalogue = &state.catalogue;
+        let mut services: Option<BTreeSet<String>> = None;
+        if !self.service.is_empty() {
+            match catalogue.service(&self.service) {
+                Some(s) => services = Some(BTreeSet::from([s.slug.clone()])),
+                None => errors.push(QueryError {
+                    field: "service",
+                    message: "Select a service from the list".into(),
+                }),
+            }
+        }
+        if !self.department.is_empty() {
+            let in_department: BTreeSet<String> = catalogue
+                .services
+                .iter()
+                .filter(|s| {
+                    catalogue
+                        .team(&s.team)
+                        .is_some_and(|t| t.department == self.department)
+                })
+                .map(|s| s.slug.clone())
+                .collect();
+            if in_department.is_empty() {
+                errors.push(QueryError {
+                    field: "department",
+                    message: "Select a department from the list".into(),
+                });
+            } else {
+                services = Some(match services {
+                    Some(s) => s.intersection(&in_department).cloned().collect(),
+                    None => in_department,
+                });
+            }
+        }
+        let mut channels = None;
+        if !self.channel.is_empty() {
+            match Channel::parse(&self.channel) {
+                Ok(c) => channels = Some(BTreeSet::from([c])),
+                Err(_) => errors.push(QueryError {
+                    field: "channel",
+                    message: "Select a channel from the list".into(),
+                }),
+            }
+        }
+        Filter { services, channels }
+    }
+
+    fn ward(&self, known: &[String], errors: &mut Vec<QueryError>) -> Option<String> {
+        if self.ward.is_empty() {
+            return None;
+        }
+        if known.contains(&self.ward) {
+            return Some(self.ward.clone());
+        }
+        errors.push(QueryError {
+            field: "ward",
+            message: "Select a ward from the list".into(),
+        });
+        None
+    }
+
+    fn shift(
+        &self,
+        state: &AppState,
+        errors: &mut Vec<QueryError>,
+    ) -> Option<(Shift, Option<String>)> {
+        if self.shift_percent.trim().is_empty() {
+            return None;
+        }
+        let channel = |text: &str, field: &'static str, errors: &mut Vec<QueryError>| {
+            Channel::parse(text)
+                .map_err(|_| {
+                    errors.push(QueryError {
+                        field,
+                        message: "Select a channel from the list".into(),
+                    })
+                })
+                .ok()
+        };
+        let from = channel(&self.shift_from, "shift_from", errors);
+        let to = channel(&self.shift_to, "shift_to", errors);
+        let percent = self
+            .shift_percent
+            .trim()
+            .trim_end_matches('%')
+            .parse::<f64>();
+        let service = match self.shift_service.as_str() {
+            "" => None,
+            slug if state.catalogue.service(slug).is_some() => Some(slug.to_owned()),
+            _ => {
+                errors.push(QueryError {
+                    field: "shift_service",
+                    message: "Select a service from the list".into(),
+                });
+                return None;
+            }
+        };
+        let (Some(from), Some(to)) = (from, to) else {
+            return None;
+        };
+        let Ok(percent) = percent else {
+            errors.push(QueryError {
+                field: "shift_percent",
+                message: "Enter the percentage as a number, like 25".into(),
+            });
+            return None;
+        };
+        match Shift::new(from, to, percent) {
+            Ok(shift) => Some((shift, service)),
+            Err(e) => {
+                errors.push(QueryError {
+                    field: if percent.is_nan() || !(0.0..=100.0).contains(&percent) {
+                        "shift_percent"
+                    } else {
+                        "shift_to"
+                    },
+                    message: e.to_string(),
+                });
+                None
+            }
+        }
+    }
+}
+
+/// The wards a manager can choose: the council's own, or those seen in the data.
+pub async fn known_wards(state: &AppState) -> Result<Vec<String>, WebError> {
+    Ok(match &state.area {
+        Some(area) => area.wards().iter().map(|w| w.name.clone()).collect(),
+        None => state.store.rollup_wards().await?,
+    })
+}
+
+/// The report and the overdue cases for a selection, read from the rollups.
+pub async fn build(
+    state: &AppState,
+    selection: &Selection,
+    today: Date,
+) -> Result<(Report, Table), WebError> {
+    let store = &state.store;
+    let query = RollupQuery {
+        from: selection.from,
+        to: selection.to,
+        ward: selection.ward.clone(),
+    };
+    let range = store.rollup_buckets(&query, true).await?;
+    let a_year = 1.year();
+    let baseline_query = RollupQuery {
+        from: selection.from.checked_sub(a_year).unwrap_or(selection.from),
+        to: selection.to.checked_sub(a_year).unwrap_or(selection.to),
+        ward: selection.ward.clone(),
+    };
+    let baseline = store.rollup_buckets(&baseline_query, false).await?;
+    let all_time = RollupQuery {
+        from: Date::constant(2000, 1, 1),
+        to: today.last_of_month(),
+        ward: selection.ward.clone(),
+    };
+    let history = store.rollup_buckets(&all_time, false).await?;
+    let open = store.open_counts(selection.ward.as_deref()).await?;
+    let report = Report::build(&Inputs {
+        catalogue: &state.catalogue,
+        filter: &selection.filter,
+        costs: &state.settings.unit_costs,
+        range: &range,
+        baseline: &baseline,
+        history: &history,
+        open: &open,
+        today,
+        shift: selection.shift.clone(),
+    });
+    let overdue = overdue_table(state, selection, today).await?;
+    Ok((report, overdue))
+}
+
+async fn overdue_table(
+    state: &AppState,
+    selection: &Selection,
+    today: Date,
+) -> Result<Table, WebError> {
+    let services: Option<Vec<&str>> = selection
+        .filter
+        .services
+        .as_ref()
+        .map(|s| s.iter().map(String::as_str).collect());
+    let channels: Option<Vec<&str>> = selection
+        .filter
+        .channels
+        .as_ref()
+        .map(|c| c.iter().map(|c| c.as_str()).collect());
+    let narrow = Narrow {
+        services,
+        channels,
+        ward: selection.ward.as_deref(),
+    };
+    let (total, cases) = state
+        .store
+        .overdue_cases(today, &narrow, OVERDUE_SHOWN)
+        .await?;
+    let mut table = Table {
+        id: "overdue",
+        caption: format!(
+            "Overdue open cases: {} in all{}",
+            Cell::Count(total).display(),
+            if total > OVERDUE_SHOWN {
+                format!(", the {OVERDUE_SHOWN} longest overdue shown")
+            } else {
+                String::new()
+            }
+        ),
+        headers: ["Reference", "Service", "Team", "Due", "Days overdue"]
+            .map(String::from)
+            .to_vec(),
+        rows: Vec::new(),
+    };
+    for case in cases {
+        table.rows.push(vec![
+            Cell::Text(case.reference.to_string()),
+            Cell::Text(state.service_name(&case.service)),
+            Cell::Text(
+                state
+                    .catalogue
+                    .team(&case.team)
+                    .map(|t| t.name.clone())
+                    .unwrap_or(case.team.clone()),
+            ),
+            Cell::Text(case.due_by.to_string()),
+            Cell::Count((today - case.due_by).get_days().into()),
+        ]);
+    }
+    Ok(table)
+}
+
+pub fn today() -> Date {
+    london_date(Timestamp::now())
+}
+
+fn require_manager(staff: &Staff) -> Result<(), WebError> {
+    if staff.is_manager() {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+/// A chart and its table, side by side.
+pub struct Section {
+    pub table: Table,
+    pub chart: Option<String>,
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices(pairs: impl IntoIterator<Item = (String, String)>, chosen: &str) -> Vec<Choice> {
+    pairs
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == chosen,
+            value,
+            label,
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    errors: Vec<ErrorItem>,
+    from: String,
+    to: String,
+    services: Vec<Choice>,
+    departments: Vec<Choice>,
+    channels: Vec<Choice>,
+    wards: Vec<Choice>,
+    shift_services: Vec<Choice>,
+    shift_from: Vec<Choice>,
+    shift_to: Vec<Choice>,
+    shift_percent: String,
+    headline: Vec<(String, String)>,
+    sections: Vec<Section>,
+    simulator: Option<Section>,
+    overdue: Table,
+    csv_query: String,
+}
+
+impl DashboardPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.href == format!("#{field}"))
+            .map(|e| e.message.as_str())
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> PageResult<DashboardPage> {
+    require_manager(&staff)?;
+    let today = today();
+    let wards = known_wards(&state).await?;
+    let (selection, errors) = query.select(&state, &wards, today);
+    let (mut report, overdue) = build(&state, &selection, today).await?;
+    let simulator = report
+        .tables
+        .iter()
+        .position(|t| t.id == "simulator")
+        .map(|i| report.tables.remove(i))
+        .filter(|t| !t.rows.is_empty())
+        .map(|table| Section { table, chart: None });
+    let catalogue = &state.catalogue;
+    let service_pairs = || {
+        let mut pairs: Vec<(String, String)> = catalogue
+            .services
+            .iter()
+            .map(|s| (s.slug.clone(), s.name.clone()))
+            .collect();
+        pairs.sort_by(|a, b| a.1.cmp(&b.1));
+        pairs
+    };
+    let departments: BTreeSet<String> = catalogue
+        .teams
+        .iter()
+        .map(|t| t.department.clone())
+        .collect();
+    let channel_pairs = || {
+        Channel::ALL
+            .iter()
+            .map(|c| (c.as_str().to_owned(), c.label().to_owned()))
+    };
+    Ok(DashboardPage {
+        layout: staff.layout(&state),
+        errors: errors
+            .iter()
+            .map(|e| ErrorItem {
+                href: format!("#{}", e.field),
+                message: e.message.clone(),
+            })
+            .collect(),
+        from: selection.from.to_string(),
+        to: selection.to.to_string(),
+        services: choices(service_pairs(), &query.service),
+        departments: choices(
+            departments.into_iter().map(|d| (d.clone(), d)),
+            &query.department,
+        ),
+        channels: choices(channel_pairs(), &query.channel),
+        wards: choices(wards.iter().map(|w| (w.clone(), w.clone())), &query.ward),
+        shift_services: choices(service_pairs(), &query.shift_service),
+        shift_from: choices(
+            channel_pairs(),
+            if query.shift_from.is_empty() {
+                "phone"
+            } else {
+                &query.shift_from
+            },
+        ),
+        shift_to: choices(
+            channel_pairs(),
+            if query.shift_to.is_empty() {
+                "web"
+            } else {
+                &query.shift_to
+            },
+        ),
+        shift_percent: query.shift_percent.clone(),
+        headline: headline_rows(&report.headline),
+        sections: report.tables.into_iter().map(section).collect(),
+        simulator,
+        overdue,
+        csv_query: csv_query(&selection, &query),
+    })
+}
+
+/// The filters as a query string, so a table's CSV has the figures on the page.
+fn csv_query(selection: &Selection, query: &DashboardQuery) -> String {
+    let pairs = [
+        ("from", selection.from.to_string()),
+        ("to", selection.to.to_string()),
+        ("service", query.service.clone()),
+        ("department", query.department.clone()),
+        ("channel", query.channel.clone()),
+        ("ward", selection.ward.clone().unwrap_or_default()),
+        ("shift_service", query.shift_service.clone()),
+        ("shift_from", query.shift_from.clone()),
+        ("shift_to", query.shift_to.clone()),
+        ("shift_percent", query.shift_percent.clone()),
+    ];
+    serde_urlencoded::to_string(
+        pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default()
+}
+
+fn headline_rows(h: &Headline) -> Vec<(String, String)> {
+    let pct = |v: Option<f64>| Cell::Percent(v).display();
+    vec![
+        ("Contacts".into(), Cell::Count(h.contacts).display()),
+        (
+            "Transactions (cases opened)".into(),
+            Cell::Count(h.transactions).display(),
+        ),
+        ("Digital take-up".into(), pct(h.digital_take_up)),
+        (
+            "Avoidable contact (repeats)".into(),
+            pct(h.avoidable_contact),
+        ),
+        ("Closed within SLA".into(), pct(h.closed_on_time)),
+        (
+            "Average satisfaction (1 to 5)".into(),
+            Cell::Decimal(h.satisfaction).display(),
+        ),
+        ("Cost to serve".into(), Cell::Pounds(h.cost).display()),
+        (
+            "Channel-shift saving against a year earlier".into(),
+            h.channel_shift_saving
+                .map(|s| Cell::Pounds(s).display())
+                .unwrap_or_else(|| "No data a year earlier".into()),
+        ),
+        ("Open cases now".into(), Cell::Count(h.open_cases).display()),
+    ]
+}
+
+/// Which chart each table gets.
+fn section(table: Table) -> Section {
+    let id = format!("chart-{}", table.id);
+    let last = table.headers.len().saturating_sub(1);
+    let chart = match table.id {
+        "channels" => Some(charts::bars(&id, &table, 1, 20)),
+        "services" => Some(charts::bars(&id, &table, 2, 15)),
+        "hours" | "weekdays" | "open-age" => Some(charts::columns(&id, &table, 1)),
+        "heat" => Some(charts::heat(&id, &table)),
+        "months" => Some(charts::lines(&id, &table, &(1..last).collect::<Vec<_>>())),
+        "year-on-year" => Some(charts::lines(&id, &table, &(1..=last).collect::<Vec<_>>())),
+        "trend" => Some(charts::lines(&id, &table, &[1, 2])),
+        "take-up" => Some(charts::bars(&id, &table, 3, 15)),
+        "sla-services" | "sla-teams" => Some(charts::bars(&id, &table, 4, 20)),
+        "costs" => Some(charts::bars(&id, &table, 5, 20)),
+        "satisfaction" | "satisfaction-channels" => Some(charts::bars(&id, &table, 2, 20)),
+        _ => None,
+    };
+    Section {
+        chart: chart.filter(|_| !table.rows.is_empty()),
+        table,
+    }
+}
+
+async fn csv(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(file): Path<String>,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, WebError> {
+    require_manager(&staff)?;
+    let id = file.strip_suffix(".csv").ok_or(WebError::NotFound)?;
+    let today = today();
+    let wards = known_wards(&state).await?;
+    let (selection, errors) = query.select(&state, &wards, today);
+    if let Some(e) = errors.first() {
+        return Err(WebError::BadRequest(e.message.clone()));
+    }
+    let (report, overdue) = build(&state, &selection, today).await?;
+    let table = if id == "overdue" {
+        &overdue
+    } else {
+        report.table(id).ok_or(WebError::NotFound)?
+    };
+    tracing::info!(
+        staff.id = staff.record.id,
+        table = id,
+        "dashboard table exported"
+    );
+    let filename = format!("{}-{}-to-{}.csv", table.id, selection.from, selection.to);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        table.to_csv(),
+    )
+        .into_response())
+}
