@@ -10,7 +10,7 @@ use frontdoor_domain::calendar::london;
 use frontdoor_domain::mi::is_chaser;
 use frontdoor_domain::reference::PAYLOAD_LEN;
 use frontdoor_domain::{Catalogue, Channel, Reference, Service, WorkingCalendar};
-use frontdoor_store::{HistoricCase, HistoricContact, HistoricResident, Store};
+use frontdoor_store::{BulkLoad, HistoricCase, HistoricContact, HistoricResident, Store};
 use jiff::civil::{Date, Weekday};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use rand::rngs::StdRng;
@@ -200,10 +200,11 @@ pub async fn generate(
         days: (today - start).get_days().into(),
         now,
     };
-    let (cases, contacts, rows) = add_cases(store, &plan, &mut rng, options).await?;
+    let mut load = store.bulk_load();
+    let (cases, contacts, rows) = add_cases(store, &mut load, &plan, &mut rng, options).await?;
     let rollups = Instant::now();
-    eprintln!("Building the dashboard's rollups from {contacts} contacts…");
-    store.rebuild_rollups().await?;
+    eprintln!("Writing the dashboard's rollups for {contacts} contacts…");
+    load.finish(store).await?;
     Ok(Made {
         residents: options.residents,
         cases,
@@ -303,16 +304,17 @@ async fn add_residents(
     Ok(first.unwrap_or(1))
 }
 
-/// A reference no other case in the history has: a counter scrambled over the 29⁷
-/// payloads (the multiplier is prime to 29, so no two counters meet).
+/// A reference no other case in the history has: counting up through the payloads in
+/// steps of a prime, so references look unalike yet arrive in index order (appending to
+/// the reference index instead of writing all over it).
 fn reference(n: u64) -> String {
     const SPACE: u64 = 29u64.pow(PAYLOAD_LEN as u32);
-    let mut x = (n.wrapping_mul(2_654_435_761) + 97_531) % SPACE;
-    let payload = std::array::from_fn::<u32, PAYLOAD_LEN, _>(|_| {
-        let d = (x % 29) as u32;
+    let mut x = (1_000_003 + n * 1_999) % SPACE;
+    let mut payload = [0u32; PAYLOAD_LEN];
+    for slot in payload.iter_mut().rev() {
+        *slot = (x % 29) as u32;
         x /= 29;
-        d
-    });
+    }
     Reference::from_payload(payload).as_compact()
 }
 
@@ -382,6 +384,7 @@ const OPENING: [&str; 4] = [
 
 async fn add_cases(
     store: &Store,
+    load: &mut BulkLoad,
     plan: &Plan<'_>,
     rng: &mut StdRng,
     options: &Options,
@@ -424,13 +427,13 @@ async fn add_cases(
             batch.push(case);
             cases += 1;
             if batch.len() == CASES_PER_BATCH {
-                store.bulk_cases(&batch).await?;
+                load.cases(store, &batch).await?;
                 batch.clear();
             }
         }
         bar.show(d, contacts, rows);
     }
-    store.bulk_cases(&batch).await?;
+    load.cases(store, &batch).await?;
     bar.done(contacts, rows);
     Ok((cases, contacts, rows))
 }

@@ -1,7 +1,9 @@
 //! Loading history in bulk: years of invented cases for a demonstration or a benchmark,
 //! written many rows to a statement and many cases to a transaction. Rollups are not
-//! kept row by row here; `rebuild_rollups` recomputes them once the load is done.
+//! kept row by row: a `BulkLoad` counts each case as it goes, with the same function a
+//! rebuild uses, and writes them all when it finishes.
 
+use crate::mi::{CaseFacts, ContactFacts, Rollups};
 use crate::time::{encode_date, encode_instant};
 use crate::{Store, StoreResult};
 use frontdoor_domain::{CaseEvent, Channel, Status};
@@ -45,7 +47,70 @@ pub struct HistoricCase {
 /// Rows to a statement: SQLite allows 32,766 bound values, and the widest row binds 12.
 const ROWS_PER_STATEMENT: usize = 1000;
 
+/// A load in progress; `finish` writes the rollups for everything loaded.
+pub struct BulkLoad {
+    rollups: Rollups,
+}
+
+impl BulkLoad {
+    /// Stores cases with their contacts, history, places and survey answers in one
+    /// transaction. References must be new.
+    pub async fn cases(&mut self, store: &Store, cases: &[HistoricCase]) -> StoreResult<()> {
+        store.bulk_cases(cases).await?;
+        for case in cases {
+            let (facts, contacts) = facts_of(case);
+            self.rollups.add_case(&facts, &contacts);
+        }
+        Ok(())
+    }
+
+    /// Replaces the rollups with the counts of the loaded cases. Meant for a database
+    /// that had no cases before the load.
+    pub async fn finish(self, store: &Store) -> StoreResult<()> {
+        let mut tx = store.pool.begin().await?;
+        self.rollups.write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The case as the rollups see it, exactly as a rebuild would read it back.
+fn facts_of(case: &HistoricCase) -> (CaseFacts, Vec<ContactFacts>) {
+    let opened = &case.contacts[0];
+    let facts = CaseFacts {
+        service: case.service.clone(),
+        channel: opened.channel.as_str().to_owned(),
+        ward: case.ward.clone(),
+        created_at: opened.received_at,
+        due_by: case.due_by,
+        open: case.closed_at.is_none(),
+        closed_at: case.closed_at,
+        survey: case.survey.filter(|_| case.closed_at.is_some()),
+    };
+    let contacts = case
+        .contacts
+        .iter()
+        .map(|c| ContactFacts {
+            channel: c.channel.as_str().to_owned(),
+            received_at: c.received_at,
+            minutes: c.duration_minutes,
+            text: answers_json(&c.text),
+        })
+        .collect();
+    (facts, contacts)
+}
+
+fn answers_json(text: &str) -> String {
+    serde_json::json!({ "details": text }).to_string()
+}
+
 impl Store {
+    pub fn bulk_load(&self) -> BulkLoad {
+        BulkLoad {
+            rollups: Rollups::default(),
+        }
+    }
+
     /// Adds residents, each their own person, and returns the first resident id (the rest
     /// follow in order).
     pub async fn bulk_residents(
@@ -87,10 +152,13 @@ impl Store {
         Ok(first_resident)
     }
 
-    /// Stores cases with their contacts, history, places and survey answers in one
-    /// transaction. References must be new.
-    pub async fn bulk_cases(&self, cases: &[HistoricCase]) -> StoreResult<()> {
+    async fn bulk_cases(&self, cases: &[HistoricCase]) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
+        // Years of cases do not fit SQLite's small default page cache; a bigger one
+        // keeps the indexes' pages in memory while they fill. (This connection only.)
+        sqlx::query("PRAGMA cache_size = -262144")
+            .execute(&mut *tx)
+            .await?;
         let first: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM cases")
             .fetch_one(&mut *tx)
             .await?;
@@ -164,7 +232,7 @@ async fn insert_contacts(
                 .push_bind(resident_id)
                 .push_bind(x.channel.as_str())
                 .push_bind(encode_instant(x.received_at))
-                .push_bind(serde_json::json!({ "details": x.text }).to_string())
+                .push_bind(answers_json(&x.text))
                 .push_bind(x.duration_minutes.map(i64::from));
         });
         q.build().execute(&mut **tx).await?;

@@ -20,7 +20,7 @@ mod surveys;
 mod time;
 mod triage;
 
-pub use bulk::{HistoricCase, HistoricContact, HistoricResident};
+pub use bulk::{BulkLoad, HistoricCase, HistoricContact, HistoricResident};
 pub use cases::{CaseDetail, CaseExtras, CaseSummary, ContactRecord, EventRecord, LinkedFrom};
 pub use intake::{AttachmentInfo, QuarantineRecord};
 pub use life_events::{LifeEventRecord, TaskRecord, TellUsOnce, Told};

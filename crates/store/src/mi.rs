@@ -46,24 +46,24 @@ impl Change {
 
 /// What the rollups need to know about a case.
 #[derive(Debug, Clone)]
-struct CaseFacts {
-    service: String,
-    channel: String,
-    ward: Option<String>,
-    created_at: Timestamp,
-    due_by: Date,
-    open: bool,
-    closed_at: Option<Timestamp>,
-    survey: Option<(Timestamp, u8)>,
+pub(crate) struct CaseFacts {
+    pub(crate) service: String,
+    pub(crate) channel: String,
+    pub(crate) ward: Option<String>,
+    pub(crate) created_at: Timestamp,
+    pub(crate) due_by: Date,
+    pub(crate) open: bool,
+    pub(crate) closed_at: Option<Timestamp>,
+    pub(crate) survey: Option<(Timestamp, u8)>,
 }
 
 #[derive(Debug, Clone)]
-struct ContactFacts {
-    channel: String,
-    received_at: Timestamp,
-    minutes: Option<u32>,
+pub(crate) struct ContactFacts {
+    pub(crate) channel: String,
+    pub(crate) received_at: Timestamp,
+    pub(crate) minutes: Option<u32>,
     /// The words of the contact, read only to tell a chaser from other repeats.
-    text: String,
+    pub(crate) text: String,
 }
 
 /// Everything one case adds to the rollups; `contacts` in the order they arrived.
@@ -483,30 +483,56 @@ async fn add_case(tx: &mut Transaction<'_, Sqlite>, case_id: i64) -> StoreResult
     case_opened(tx, case_id).await
 }
 
-/// Rollups built in memory from the base tables, then written in one go.
+/// Ward, service and channel names as small numbers, so the builder's keys are cheap to
+/// hash and never allocate.
 #[derive(Default)]
-struct Rollups {
+struct Names {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Names {
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.ids.insert(name.to_owned(), id);
+        id
+    }
+
+    fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+}
+
+/// Ward, day (or first of the month), service, channel.
+type Key = (u32, Date, u32, u32);
+type GrainRows = HashMap<Key, (Measures, Vec<i64>)>;
+
+/// Rollups built in memory from the base tables (or a bulk load), then written in one go.
+#[derive(Default)]
+pub(crate) struct Rollups {
+    names: Names,
     day: GrainRows,
     month: GrainRows,
-    open: HashMap<RowKey, i64>,
+    open: HashMap<Key, i64>,
 }
 
 impl Rollups {
     fn add(&mut self, change: &Change) {
+        let service = self.names.id(&change.service);
+        let channel = self.names.id(&change.channel);
         for ward in wards(&change.ward) {
+            let ward = self.names.id(ward);
             for grain in [Grain::Day, Grain::Month] {
-                let key = (
-                    ward.to_owned(),
-                    grain.period(change.slot.day),
-                    change.service.clone(),
-                    change.channel.clone(),
-                );
-                let map = match grain {
-                    Grain::Day => &mut self.day,
-                    Grain::Month => &mut self.month,
+                let (map, period) = match grain {
+                    Grain::Day => (&mut self.day, change.slot.day),
+                    Grain::Month => (&mut self.month, change.slot.day.first_of_month()),
                 };
                 let entry = map
-                    .entry(key)
+                    .entry((ward, period, service, channel))
                     .or_insert_with(|| (Measures::default(), vec![0; grain.len()]));
                 entry.0 += change.measures;
                 entry.1[grain.index(change.slot)] += change.in_hour;
@@ -514,42 +540,41 @@ impl Rollups {
         }
     }
 
-    fn add_case(&mut self, case: &CaseFacts, contacts: &[ContactFacts]) {
+    pub(crate) fn add_case(&mut self, case: &CaseFacts, contacts: &[ContactFacts]) {
         let (changes, open) = contributions(case, contacts);
         for change in &changes {
             self.add(change);
         }
         if let Some(day) = open {
+            let service = self.names.id(&case.service);
+            let channel = self.names.id(&case.channel);
             for ward in wards(&case.ward) {
-                let key = (
-                    ward.to_owned(),
-                    encode_date(day),
-                    case.service.clone(),
-                    case.channel.clone(),
-                );
-                *self.open.entry(key).or_default() += 1;
+                let ward = self.names.id(ward);
+                *self.open.entry((ward, day, service, channel)).or_default() += 1;
             }
         }
     }
 
-    async fn write(self, tx: &mut Transaction<'_, Sqlite>) -> StoreResult<()> {
+    /// Replaces every rollup row with what was built.
+    pub(crate) async fn write(self, tx: &mut Transaction<'_, Sqlite>) -> StoreResult<()> {
         for table in ["mi_day", "mi_month", "mi_open"] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut **tx)
                 .await?;
         }
-        write_grain(tx, Grain::Day, self.day).await?;
-        write_grain(tx, Grain::Month, self.month).await?;
-        for chunk in self.open.into_iter().collect::<Vec<_>>().chunks(500) {
+        write_grain(tx, &self.names, Grain::Day, self.day).await?;
+        write_grain(tx, &self.names, Grain::Month, self.month).await?;
+        let open: Vec<_> = self.open.into_iter().collect();
+        for chunk in open.chunks(500) {
             let mut q = sqlx::QueryBuilder::<Sqlite>::new(
                 "INSERT INTO mi_open (ward, opened_on, service, channel, open) ",
             );
             q.push_values(chunk, |mut b, ((ward, day, service, channel), open)| {
-                b.push_bind(ward)
-                    .push_bind(day)
-                    .push_bind(service)
-                    .push_bind(channel)
-                    .push_bind(open);
+                b.push_bind(self.names.name(*ward).to_owned())
+                    .push_bind(encode_date(*day))
+                    .push_bind(self.names.name(*service).to_owned())
+                    .push_bind(self.names.name(*channel).to_owned())
+                    .push_bind(*open);
             });
             q.build().execute(&mut **tx).await?;
         }
@@ -557,12 +582,9 @@ impl Rollups {
     }
 }
 
-/// Ward, period (or opening day), service, channel.
-type RowKey = (String, String, String, String);
-type GrainRows = HashMap<RowKey, (Measures, Vec<i64>)>;
-
 async fn write_grain(
     tx: &mut Transaction<'_, Sqlite>,
+    names: &Names,
     grain: Grain,
     rows: GrainRows,
 ) -> StoreResult<()> {
@@ -577,10 +599,10 @@ async fn write_grain(
         q.push_values(
             chunk,
             |mut b, ((ward, period, service, channel), (m, counts))| {
-                b.push_bind(ward)
-                    .push_bind(period)
-                    .push_bind(service)
-                    .push_bind(channel);
+                b.push_bind(names.name(*ward).to_owned())
+                    .push_bind(grain.period(*period))
+                    .push_bind(names.name(*service).to_owned())
+                    .push_bind(names.name(*channel).to_owned());
                 for n in m.to_array() {
                     b.push_bind(n);
                 }

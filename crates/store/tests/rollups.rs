@@ -284,3 +284,110 @@ async fn rollups_kept_on_every_write_match_a_rebuild() {
     assert_eq!(read, 4);
     assert_eq!(snapshot(&url).await, kept);
 }
+
+#[tokio::test]
+async fn a_bulk_load_counts_exactly_what_a_rebuild_reads_back() {
+    use frontdoor_store::{HistoricCase, HistoricContact, HistoricResident};
+    let dir = tempfile::tempdir().unwrap();
+    let (store, url) = fresh_store(&dir).await;
+    let resident = store
+        .bulk_residents(
+            &[HistoricResident {
+                name: "Jo Bloggs".into(),
+                email: Some("jo@example.org".into()),
+                phone: None,
+                postcode: "DC1 1AA".into(),
+            }],
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let contact = |channel, at: &str, text: &str, minutes| HistoricContact {
+        channel,
+        received_at: at.parse().unwrap(),
+        text: text.into(),
+        duration_minutes: minutes,
+    };
+    let case = |n: u32, contacts: Vec<HistoricContact>, closed: Option<&str>| HistoricCase {
+        reference: Reference::from_payload([n, 9, 9, 9, 9, 9, 9]).as_compact(),
+        service: "missed-bin-collection".into(),
+        team: "waste".into(),
+        resident_id: resident,
+        due_by: date(2026, 3, 4),
+        contacts,
+        closed_at: closed.map(|c| c.parse().unwrap()),
+        outcome: closed.map(|_| "Collected".into()),
+        ward: n.is_multiple_of(2).then(|| "Riverside".into()),
+        survey: closed.map(|c| {
+            (
+                c.parse::<Timestamp>().unwrap() + jiff::SignedDuration::from_hours(2),
+                3,
+            )
+        }),
+    };
+    let cases = vec![
+        case(
+            1,
+            vec![contact(
+                Channel::Web,
+                "2026-03-02T09:15:00Z",
+                "Missed",
+                None,
+            )],
+            Some("2026-03-03T10:00:00Z"),
+        ),
+        case(
+            2,
+            vec![
+                contact(Channel::Phone, "2026-03-02T10:00:00Z", "Missed", Some(6)),
+                contact(
+                    Channel::Email,
+                    "2026-03-05T19:00:00Z",
+                    "Any update? Still waiting",
+                    None,
+                ),
+            ],
+            Some("2026-03-09T12:00:00Z"),
+        ),
+        case(
+            3,
+            vec![
+                contact(Channel::Web, "2026-03-30T22:30:00Z", "Missed", None),
+                contact(
+                    Channel::Phone,
+                    "2026-04-01T09:00:00Z",
+                    "Some more details",
+                    Some(4),
+                ),
+            ],
+            None,
+        ),
+    ];
+    let mut load = store.bulk_load();
+    load.cases(&store, &cases).await.unwrap();
+    load.finish(&store).await.unwrap();
+    let loaded = snapshot(&url).await;
+    assert!(!loaded.is_empty());
+    let spring = RollupQuery {
+        from: date(2026, 3, 1),
+        to: date(2026, 4, 30),
+        ward: None,
+    };
+    let buckets = store.rollup_buckets(&spring, false).await.unwrap();
+    let total = |f: fn(&frontdoor_domain::mi::Measures) -> i64| -> i64 {
+        buckets.iter().map(|b| f(&b.measures)).sum()
+    };
+    assert_eq!(
+        (
+            total(|m| m.contacts),
+            total(|m| m.chasers),
+            total(|m| m.closed),
+            total(|m| m.on_time)
+        ),
+        (5, 1, 2, 1)
+    );
+    assert_eq!(total(|m| m.minutes), 10);
+    assert_eq!(store.open_counts(None).await.unwrap().len(), 1);
+    store.rebuild_rollups().await.unwrap();
+    assert_eq!(snapshot(&url).await, loaded);
+}
