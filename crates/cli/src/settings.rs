@@ -147,3 +147,38 @@ impl Settings {
         Ok(costs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(toml: &str) -> Result<Settings> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("frontdoor.toml");
+        std::fs::write(&path, toml).unwrap();
+        Settings::load(&path)
+    }
+
+    #[test]
+    fn a_council_sets_its_own_unit_costs_and_keeps_the_defaults_for_the_rest() {
+        let settings = load(
+            "[unit_costs.phone]\npounds = 3.40\nagent_minutes = 7.5\nsource = \"Our 2025/26 budget\"\n",
+        )
+        .unwrap();
+        let costs = settings.unit_costs().unwrap();
+        let phone = costs.get(Channel::Phone);
+        assert_eq!((phone.pounds, phone.agent_minutes), (3.40, 7.5));
+        assert_eq!(phone.source, "Our 2025/26 budget");
+        assert_eq!(costs.get(Channel::Web).pounds, 0.15);
+    }
+
+    #[test]
+    fn impossible_unit_costs_are_refused_with_a_reason() {
+        let negative = load("[unit_costs.phone]\npounds = -1\nagent_minutes = 5\n").unwrap();
+        let error = negative.unit_costs().unwrap_err().to_string();
+        assert!(error.contains("unit_costs.phone"), "{error}");
+        let pigeon = load("[unit_costs.pigeon]\npounds = 1\nagent_minutes = 5\n").unwrap();
+        let error = pigeon.unit_costs().unwrap_err().to_string();
+        assert!(error.contains("Unknown channel 'pigeon'"), "{error}");
+    }
+}

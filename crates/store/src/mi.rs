@@ -9,7 +9,9 @@ use crate::cases::corrupt;
 use crate::time::{decode_date, decode_instant, encode_date};
 use crate::{Store, StoreResult};
 use frontdoor_domain::calendar::london_date;
-use frontdoor_domain::mi::{Bucket, HOURS, Heat, Measures, OpenCount, Slot, WEEKDAYS, is_chaser};
+use frontdoor_domain::mi::{
+    Bucket, HOURS, Heat, Measures, OpenCount, Slot, WEEKDAYS, age_band_starts, is_chaser,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::sqlite::SqliteRow;
@@ -761,17 +763,32 @@ impl Store {
         rows.iter().map(|row| bucket_from(row, grain)).collect()
     }
 
-    /// Open cases by the day they were opened, for one ward or all.
-    pub async fn open_counts(&self, ward: Option<&str>) -> StoreResult<Vec<OpenCount>> {
-        let rows =
-            sqlx::query("SELECT opened_on, service, channel, open FROM mi_open WHERE ward = $1")
-                .bind(ward.unwrap_or(ALL_WARDS))
-                .fetch_all(&self.pool)
-                .await?;
+    /// Open cases by age band, service and channel, for one ward or all. The banding is
+    /// done in SQL: years of stragglers make tens of thousands of opening days.
+    pub async fn open_counts(
+        &self,
+        ward: Option<&str>,
+        today: Date,
+    ) -> StoreResult<Vec<OpenCount>> {
+        let starts = age_band_starts(today);
+        let mut q = sqlx::QueryBuilder::<Sqlite>::new("SELECT CASE");
+        for (band, start) in starts.iter().enumerate() {
+            q.push(" WHEN opened_on > ")
+                .push_bind(encode_date(*start))
+                .push(format!(" THEN {band}"));
+        }
+        q.push(format!(
+            " ELSE {} END AS age, service, channel, sum(open) AS open",
+            starts.len()
+        ))
+        .push(" FROM mi_open WHERE ward = ")
+        .push_bind(ward.unwrap_or(ALL_WARDS).to_owned())
+        .push(" GROUP BY 1, 2, 3");
+        let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 Ok(OpenCount {
-                    opened_on: decode_date(row.get("opened_on"))?,
+                    age: row.get::<i64, _>("age") as usize,
                     service: row.get("service"),
                     channel: crate::cases::parse_channel(row.get("channel"))?,
                     open: row.get("open"),

@@ -35,7 +35,7 @@ fn nice_ceiling(max: f64) -> f64 {
         return 1.0;
     }
     let magnitude = 10f64.powf(max.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
+    [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
         .iter()
         .map(|step| step * magnitude)
         .find(|v| *v >= max)
@@ -89,6 +89,20 @@ pub fn bars(id: &str, table: &Table, value: usize, limit: usize) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// "December 2025" as "Dec 25", so a year of months fits along the axis.
+fn axis_label(label: &str) -> String {
+    match label.split_once(' ') {
+        Some((month, year)) if year.len() == 4 && year.chars().all(|c| c.is_ascii_digit()) => {
+            format!(
+                "{} {}",
+                month.chars().take(3).collect::<String>(),
+                &year[2..]
+            )
+        }
+        _ => truncate(label, 9),
+    }
 }
 
 fn truncate(text: &str, max: usize) -> String {
@@ -170,7 +184,7 @@ pub fn lines(id: &str, table: &Table, series: &[usize]) -> String {
             r#"<text x="{x:.1}" y="{y}" text-anchor="middle" fill="{TEXT}" font-size="12">{l}</text>"#,
             x = x_of(i),
             y = bottom + 18.0,
-            l = esc(&truncate(label, 14)),
+            l = esc(&axis_label(label)),
         );
     }
     for (n, col) in series.iter().enumerate() {
@@ -303,16 +317,19 @@ mod tests {
     #[test]
     fn bar_lengths_are_proportional_to_the_values() {
         let svg = bars("a", &table(), 1, 20);
-        // 750 on a 1000 axis over 380 px, and 250 likewise.
-        assert!(svg.contains(r#"width="285.0""#), "{svg}");
-        assert!(svg.contains(r#"width="95.0""#), "{svg}");
+        // 750 on an axis to 800 over 380 px, and 250 likewise.
+        assert!(svg.contains(r#"width="356.2""#), "{svg}");
+        assert!(svg.contains(r#"width="118.8""#), "{svg}");
         assert!(svg.contains("Phone &amp; text"));
     }
 
     #[test]
     fn axes_end_on_round_numbers() {
         assert_eq!(nice_ceiling(237.0), 250.0);
-        assert_eq!(nice_ceiling(1234.0), 2000.0);
+        assert_eq!(nice_ceiling(1234.0), 1500.0);
+        assert_eq!(nice_ceiling(12_100.0), 15_000.0);
+        assert_eq!(axis_label("December 2025"), "Dec 25");
+        assert_eq!(axis_label("January"), "January");
         assert_eq!(nice_ceiling(0.0), 1.0);
         assert_eq!(shade(0.0), "#f3f2f1");
         assert_eq!(shade(1.0), "#003078");

@@ -195,10 +195,10 @@ pub struct Bucket {
     pub heat: Option<Box<Heat>>,
 }
 
-/// Cases open now that were opened on one day, for one service and channel.
+/// Cases open now of one age band (an index into `AGE_BUCKETS`), service and channel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenCount {
-    pub opened_on: Date,
+    pub age: usize,
     pub service: String,
     pub channel: Channel,
     pub open: i64,
@@ -401,6 +401,19 @@ pub const AGE_BUCKETS: [(&str, i64); 6] = [
     ("Over a year", i64::MAX),
 ];
 
+/// The first day of each age band but the last, counting back from `today`: a case opened
+/// after `starts[i]`'s day is in band `i` or a younger one.
+pub fn age_band_starts(today: Date) -> Vec<Date> {
+    AGE_BUCKETS[..AGE_BUCKETS.len() - 1]
+        .iter()
+        .map(|(_, under)| {
+            today
+                .checked_sub(jiff::Span::new().days(*under))
+                .unwrap_or(today)
+        })
+        .collect()
+}
+
 /// The bucket for a case opened `days` days ago.
 pub fn age_bucket(days: i64) -> usize {
     AGE_BUCKETS
@@ -483,5 +496,7 @@ mod tests {
         assert_eq!(age_bucket(7), 1);
         assert_eq!(age_bucket(30), 3);
         assert_eq!(age_bucket(4000), 5);
+        let today = jiff::civil::date(2026, 11, 25);
+        assert_eq!(age_band_starts(today)[0], jiff::civil::date(2026, 11, 18));
     }
 }

@@ -3,11 +3,10 @@
 
 use super::{
     AGE_BUCKETS, Bucket, HOURS, Heat, Measures, OpenCount, Projection, Shift, UnitCosts,
-    WEEKDAY_NAMES, WEEKDAYS, age_bucket, channel_shift_saving, is_self_service,
+    WEEKDAY_NAMES, WEEKDAYS, channel_shift_saving, is_self_service,
 };
 use crate::catalogue::Feedback;
 use crate::{Catalogue, Channel};
-use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -181,7 +180,6 @@ pub struct Inputs<'a> {
     /// Every month there is, for the trend and year-on-year.
     pub history: &'a [Bucket],
     pub open: &'a [OpenCount],
-    pub today: Date,
     /// A channel-shift question, for one service or all.
     pub shift: Option<(Shift, Option<String>)>,
 }
@@ -233,7 +231,7 @@ impl Report {
             take_up_table(inputs.catalogue, &range),
             sla_services_table(inputs.catalogue, &by_service),
             sla_teams_table(inputs.catalogue, &by_service),
-            open_age_table(&open, inputs.today),
+            open_age_table(&open),
             costs_table(inputs.costs, &by_channel),
             satisfaction_table(inputs.catalogue, &by_service),
             satisfaction_channels_table(&by_channel),
@@ -629,12 +627,11 @@ fn sla_teams_table(catalogue: &Catalogue, by_service: &BTreeMap<String, Measures
     t
 }
 
-fn open_age_table(open: &[&OpenCount], today: Date) -> Table {
+fn open_age_table(open: &[&OpenCount]) -> Table {
     let mut t = Table::new("open-age", "Open cases by age", &["Age", "Open cases"]);
     let mut counts = [0i64; AGE_BUCKETS.len()];
     for o in open {
-        let days = (today - o.opened_on).get_days() as i64;
-        counts[age_bucket(days.max(0))] += o.open;
+        counts[o.age.min(AGE_BUCKETS.len() - 1)] += o.open;
     }
     for ((label, _), n) in AGE_BUCKETS.iter().zip(counts) {
         t.rows

@@ -296,7 +296,7 @@ pub async fn build(
         ward: selection.ward.clone(),
     };
     let history = store.rollup_buckets(&all_time, false).await?;
-    let open = store.open_counts(selection.ward.as_deref()).await?;
+    let open = store.open_counts(selection.ward.as_deref(), today).await?;
     let report = Report::build(&Inputs {
         catalogue: &state.catalogue,
         filter: &selection.filter,
@@ -305,7 +305,6 @@ pub async fn build(
         baseline: &baseline,
         history: &history,
         open: &open,
-        today,
         shift: selection.shift.clone(),
     });
     let overdue = overdue_table(state, selection, today).await?;
