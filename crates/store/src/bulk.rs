@@ -44,7 +44,7 @@ pub struct HistoricCase {
     pub survey: Option<(Timestamp, u8)>,
 }
 
-/// Rows to a statement: SQLite allows 32,766 bound values, and the widest row binds 12.
+/// Rows to a statement: SQLite allows 32,766 bound values, and the widest row binds 13.
 const ROWS_PER_STATEMENT: usize = 1000;
 
 /// A load in progress; `finish` writes the rollups for everything loaded.
@@ -188,7 +188,7 @@ async fn insert_cases(
 ) -> StoreResult<()> {
     let mut q = QueryBuilder::<Sqlite>::new(
         "INSERT INTO cases (id, reference, service, team, channel, resident_id, status, outcome,
-                            due_by, created_at, updated_at, closed_at) ",
+                            due_by, created_at, updated_at, closed_at, ward) ",
     );
     q.push_values(chunk, |mut b, (id, c)| {
         let opened = &c.contacts[0];
@@ -209,7 +209,8 @@ async fn insert_cases(
             .push_bind(encode_date(c.due_by))
             .push_bind(encode_instant(opened.received_at))
             .push_bind(encode_instant(updated))
-            .push_bind(c.closed_at.map(encode_instant));
+            .push_bind(c.closed_at.map(encode_instant))
+            .push_bind(&c.ward);
     });
     q.build().execute(&mut **tx).await?;
     Ok(())

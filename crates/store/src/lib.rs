@@ -24,7 +24,7 @@ pub use bulk::{BulkLoad, HistoricCase, HistoricContact, HistoricResident};
 pub use cases::{CaseDetail, CaseExtras, CaseSummary, ContactRecord, EventRecord, LinkedFrom};
 pub use intake::{AttachmentInfo, QuarantineRecord};
 pub use life_events::{LifeEventRecord, TaskRecord, TellUsOnce, Told};
-pub use mi::{ALL_WARDS, Narrow, RollupQuery};
+pub use mi::{ALL_WARDS, Narrow, RollupQuery, Shape};
 pub use open311::{Open311Client, RequestFilter, ServiceRequestRecord};
 pub use outbox::{DeliveryStatus, OutboxMessage};
 pub use people::{PersonEventRecord, PersonHit, PersonRecord, PersonView, TimelineContact};
@@ -100,7 +100,10 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // 8 MiB of pages per connection (SQLite's default is 2 MiB): a dashboard view
+            // reads a few MiB of rollup rows, and stays in memory between views.
+            .pragma("cache_size", "-8192");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)

@@ -271,7 +271,7 @@ async fn bump_open(
     for ward in wards(&case.ward) {
         sqlx::query(
             "INSERT INTO mi_open (ward, opened_on, service, channel, open) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (ward, opened_on, service, channel) DO UPDATE SET open = open + excluded.open",
+             ON CONFLICT (ward, service, channel, opened_on) DO UPDATE SET open = open + excluded.open",
         )
         .bind(ward)
         .bind(&day)
@@ -626,9 +626,14 @@ pub struct Narrow<'a> {
 
 impl Narrow<'_> {
     fn push_where(&self, q: &mut sqlx::QueryBuilder<'_, Sqlite>, today: Date) {
+        // Open cases by due date come from the partial index; `|| ''` keeps SQLite from
+        // reading every case of a service or ward through their own indexes instead.
         q.push(" WHERE c.status NOT IN ('resolved', 'closed') AND c.due_by < ")
             .push_bind(encode_date(today));
-        for (column, values) in [("c.service", &self.services), ("c.channel", &self.channels)] {
+        for (column, values) in [
+            ("c.service || ''", &self.services),
+            ("c.channel || ''", &self.channels),
+        ] {
             if let Some(values) = values {
                 q.push(format!(" AND {column} IN ("));
                 let mut list = q.separated(", ");
@@ -641,18 +646,89 @@ impl Narrow<'_> {
             }
         }
         if let Some(ward) = self.ward {
-            q.push(" AND p.ward = ").push_bind(ward.to_owned());
+            q.push(" AND c.ward || '' = ").push_bind(ward.to_owned());
         }
     }
 }
 
-/// What a dashboard reads for a date range and ward.
-#[derive(Debug, Clone)]
+/// What a dashboard reads: a date range, a ward, and the services and channels chosen
+/// (`None` is all of them).
+#[derive(Debug, Clone, Default)]
 pub struct RollupQuery {
     pub from: Date,
     pub to: Date,
     /// A ward name, or every ward.
     pub ward: Option<String>,
+    pub services: Option<Vec<String>>,
+    pub channels: Option<Vec<String>>,
+}
+
+/// How `rollup_buckets` reads rows.
+#[derive(Debug, Clone)]
+pub enum Shape {
+    /// A bucket per month (or day), service and channel; `heat` adds the hour-of-week
+    /// counts.
+    Rows { heat: bool },
+    /// Totals per service and channel over the range, dated by the range's first month.
+    ByService,
+    /// Totals per month and channel, with the service given as "*": a few hundred rows
+    /// for years of history.
+    ByMonth,
+}
+
+impl Shape {
+    fn select(&self, grain: Grain) -> sqlx::QueryBuilder<'static, Sqlite> {
+        let period = grain.period_column();
+        let sums = MEASURES
+            .split(", ")
+            .map(|m| format!("sum({m}) AS {m}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = match self {
+            Shape::Rows { heat } => {
+                let counts = if *heat { grain.counts_column() } else { "NULL" };
+                format!(
+                    "SELECT {period} AS period, service, channel, {MEASURES}, {counts} AS counts"
+                )
+            }
+            Shape::ByService => {
+                format!("SELECT min({period}) AS period, service, channel, {sums}, NULL AS counts")
+            }
+            Shape::ByMonth => format!(
+                "SELECT substr({period}, 1, 7) AS period, '*' AS service, channel, {sums}, NULL AS counts"
+            ),
+        };
+        sqlx::QueryBuilder::new(format!("{sql} FROM {}", grain.table()))
+    }
+
+    fn narrow_and_group(&self, query: &RollupQuery, q: &mut sqlx::QueryBuilder<'_, Sqlite>) {
+        for (column, values) in [("service", &query.services), ("channel", &query.channels)] {
+            if let Some(values) = values {
+                q.push(format!(" AND {column} IN ("));
+                let mut list = q.separated(", ");
+                for v in values {
+                    list.push_bind(v.clone());
+                }
+                // An empty choice matches nothing rather than producing "IN ()".
+                list.push("NULL");
+                q.push(")");
+            }
+        }
+        match self {
+            Shape::Rows { .. } => {}
+            Shape::ByService => {
+                q.push(" GROUP BY service, channel");
+            }
+            Shape::ByMonth => {
+                q.push(" GROUP BY 1, channel");
+            }
+        }
+    }
+
+    /// Whether each row's period is a whole month, whatever table it came from.
+    fn monthly(&self, grain: Grain) -> bool {
+        matches!(grain, Grain::Month) || matches!(self, Shape::ByMonth | Shape::ByService)
+    }
 }
 
 impl Store {
@@ -701,100 +777,126 @@ impl Store {
     }
 
     /// Rollup rows covering a date range: whole months from the month rows, the days of
-    /// a partly covered month from the day rows. `heat` asks for the hour-of-week counts.
+    /// a partly covered month from the day rows, read in the shape asked for.
     pub async fn rollup_buckets(
         &self,
         query: &RollupQuery,
-        heat: bool,
+        shape: &Shape,
     ) -> StoreResult<Vec<Bucket>> {
         let ward = query.ward.as_deref().unwrap_or(ALL_WARDS);
         let mut buckets = Vec::new();
         for span in spans(query.from, query.to) {
-            match span {
-                Span::Months(first, last) => {
-                    let rows = self
-                        .rollup_rows(
-                            Grain::Month,
-                            ward,
-                            &month_key(first.0, first.1),
-                            &month_key(last.0, last.1),
-                            heat,
-                        )
-                        .await?;
-                    buckets.extend(rows);
-                }
-                Span::Days(first, last) => {
-                    let rows = self
-                        .rollup_rows(
-                            Grain::Day,
-                            ward,
-                            &encode_date(first),
-                            &encode_date(last),
-                            heat,
-                        )
-                        .await?;
-                    buckets.extend(rows);
-                }
+            let (grain, first, last) = match span {
+                Span::Months(first, last) => (
+                    Grain::Month,
+                    month_key(first.0, first.1),
+                    month_key(last.0, last.1),
+                ),
+                Span::Days(first, last) => (Grain::Day, encode_date(first), encode_date(last)),
+            };
+            let mut q = shape.select(grain);
+            q.push(" WHERE ward = ")
+                .push_bind(ward.to_owned())
+                .push(format!(" AND {} BETWEEN ", grain.period_column()))
+                .push_bind(first)
+                .push(" AND ")
+                .push_bind(last);
+            shape.narrow_and_group(query, &mut q);
+            let rows = q.build().fetch_all(&self.pool).await?;
+            for row in &rows {
+                buckets.push(bucket_from(row, grain, shape)?);
             }
         }
         Ok(buckets)
     }
 
-    async fn rollup_rows(
-        &self,
-        grain: Grain,
-        ward: &str,
-        first: &str,
-        last: &str,
-        heat: bool,
-    ) -> StoreResult<Vec<Bucket>> {
-        let counts = if heat { grain.counts_column() } else { "NULL" };
-        let period = grain.period_column();
-        let rows = sqlx::query(&format!(
-            "SELECT {period} AS period, service, channel, {MEASURES}, {counts} AS counts
-             FROM {} WHERE ward = $1 AND {period} BETWEEN $2 AND $3",
-            grain.table()
-        ))
-        .bind(ward)
-        .bind(first)
-        .bind(last)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|row| bucket_from(row, grain)).collect()
+    /// Contacts by weekday and hour over a range: only the counts are read, and summed
+    /// as they stream, so years of rows cost no more memory than one.
+    pub async fn rollup_heat(&self, query: &RollupQuery) -> StoreResult<Heat> {
+        use futures_util::TryStreamExt;
+        let ward = query.ward.as_deref().unwrap_or(ALL_WARDS);
+        let mut heat: Heat = [0; WEEKDAYS * HOURS];
+        for span in spans(query.from, query.to) {
+            let (grain, first, last) = match span {
+                Span::Months(first, last) => (
+                    Grain::Month,
+                    month_key(first.0, first.1),
+                    month_key(last.0, last.1),
+                ),
+                Span::Days(first, last) => (Grain::Day, encode_date(first), encode_date(last)),
+            };
+            let period = grain.period_column();
+            let mut q = sqlx::QueryBuilder::<Sqlite>::new(format!(
+                "SELECT {period} AS period, {} AS counts FROM {}",
+                grain.counts_column(),
+                grain.table()
+            ));
+            q.push(" WHERE ward = ")
+                .push_bind(ward.to_owned())
+                .push(format!(" AND {period} BETWEEN "))
+                .push_bind(first)
+                .push(" AND ")
+                .push_bind(last);
+            Shape::Rows { heat: true }.narrow_and_group(query, &mut q);
+            let mut rows = q.build().fetch(&self.pool);
+            while let Some(row) = rows.try_next().await? {
+                let blob: Vec<u8> = row.get("counts");
+                let counts = decode_counts(&blob, grain.len())?;
+                let offset = match grain {
+                    Grain::Month => 0,
+                    Grain::Day => {
+                        let day = decode_date(row.get("period"))?;
+                        day.weekday().to_monday_zero_offset() as usize * HOURS
+                    }
+                };
+                for (cell, n) in heat[offset..].iter_mut().zip(counts) {
+                    *cell += n;
+                }
+            }
+        }
+        Ok(heat)
     }
 
-    /// Open cases by age band, service and channel, for one ward or all. The banding is
-    /// done in SQL: years of stragglers make tens of thousands of opening days.
+    /// Open cases by age band, service and channel, for one ward or all: one pass over
+    /// the ward's rows in key order, summing each band (years of stragglers make tens of
+    /// thousands of opening days).
     pub async fn open_counts(
         &self,
         ward: Option<&str>,
         today: Date,
     ) -> StoreResult<Vec<OpenCount>> {
         let starts = age_band_starts(today);
-        let mut q = sqlx::QueryBuilder::<Sqlite>::new("SELECT CASE");
-        for (band, start) in starts.iter().enumerate() {
-            q.push(" WHEN opened_on > ")
-                .push_bind(encode_date(*start))
-                .push(format!(" THEN {band}"));
+        let mut q = sqlx::QueryBuilder::<Sqlite>::new("SELECT service, channel");
+        for band in 0..=starts.len() {
+            q.push(", sum(CASE WHEN 1 = 1");
+            if let Some(start) = starts.get(band) {
+                q.push(" AND opened_on > ").push_bind(encode_date(*start));
+            }
+            if let Some(end) = band.checked_sub(1).and_then(|b| starts.get(b)) {
+                q.push(" AND opened_on <= ").push_bind(encode_date(*end));
+            }
+            q.push(format!(" THEN open ELSE 0 END) AS band{band}"));
         }
-        q.push(format!(
-            " ELSE {} END AS age, service, channel, sum(open) AS open",
-            starts.len()
-        ))
-        .push(" FROM mi_open WHERE ward = ")
-        .push_bind(ward.unwrap_or(ALL_WARDS).to_owned())
-        .push(" GROUP BY 1, 2, 3");
+        q.push(" FROM mi_open WHERE ward = ")
+            .push_bind(ward.unwrap_or(ALL_WARDS).to_owned())
+            .push(" GROUP BY service, channel");
         let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(OpenCount {
-                    age: row.get::<i64, _>("age") as usize,
-                    service: row.get("service"),
-                    channel: crate::cases::parse_channel(row.get("channel"))?,
-                    open: row.get("open"),
-                })
-            })
-            .collect()
+        let mut counts = Vec::new();
+        for row in &rows {
+            let channel = crate::cases::parse_channel(row.get("channel"))?;
+            for band in 0..=starts.len() {
+                let open: i64 = row.get(format!("band{band}").as_str());
+                if open != 0 {
+                    counts.push(OpenCount {
+                        age: band,
+                        service: row.get("service"),
+                        channel,
+                        open,
+                    });
+                }
+            }
+        }
+        Ok(counts)
     }
 
     /// Open cases past their due date, oldest due first, narrowed like the dashboard:
@@ -805,15 +907,10 @@ impl Store {
         narrow: &Narrow<'_>,
         limit: i64,
     ) -> StoreResult<(i64, Vec<crate::CaseSummary>)> {
-        let mut count = sqlx::QueryBuilder::<Sqlite>::new(
-            "SELECT count(*) FROM cases c LEFT JOIN case_places p ON p.case_id = c.id",
-        );
+        let mut count = sqlx::QueryBuilder::<Sqlite>::new("SELECT count(*) FROM cases c");
         narrow.push_where(&mut count, today);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-        let mut list = sqlx::QueryBuilder::<Sqlite>::new(format!(
-            "{} LEFT JOIN case_places p ON p.case_id = c.id",
-            crate::cases::SUMMARY_SELECT
-        ));
+        let mut list = sqlx::QueryBuilder::<Sqlite>::new(crate::cases::SUMMARY_SELECT);
         narrow.push_where(&mut list, today);
         list.push(" ORDER BY c.due_by, c.id LIMIT ")
             .push_bind(limit);
@@ -846,17 +943,14 @@ const CONTACT_FACTS_WITH_CASE: &str =
     LEFT JOIN case_places p ON p.case_id = k.id
     LEFT JOIN surveys s ON s.case_id = k.id";
 
-fn bucket_from(row: &SqliteRow, grain: Grain) -> StoreResult<Bucket> {
+fn bucket_from(row: &SqliteRow, grain: Grain, shape: &Shape) -> StoreResult<Bucket> {
     let period: String = row.get("period");
-    let (year, month, day) = match grain {
-        Grain::Month => {
-            let day = decode_date(&format!("{period}-01"))?;
-            (day.year(), day.month(), None)
-        }
-        Grain::Day => {
-            let day = decode_date(&period)?;
-            (day.year(), day.month(), Some(day))
-        }
+    let (year, month, day) = if shape.monthly(grain) {
+        let day = decode_date(&format!("{}-01", &period[..period.len().min(7)]))?;
+        (day.year(), day.month(), None)
+    } else {
+        let day = decode_date(&period)?;
+        (day.year(), day.month(), Some(day))
     };
     let measures = Measures::from_array(
         [

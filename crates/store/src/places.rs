@@ -314,6 +314,13 @@ pub(crate) async fn insert_place(
     .bind(&place.address)
     .execute(&mut **tx)
     .await?;
+    if place.ward.is_some() {
+        sqlx::query("UPDATE cases SET ward = $1 WHERE id = $2")
+            .bind(&place.ward)
+            .bind(case_id)
+            .execute(&mut **tx)
+            .await?;
+    }
     if let Some(point) = place.point {
         sqlx::query("INSERT INTO case_points (case_id, min_lat, max_lat, min_lon, max_lon) VALUES ($1, $2, $2, $3, $3)")
             .bind(case_id)

@@ -7,7 +7,7 @@ use frontdoor_domain::mi::Slot;
 use frontdoor_domain::{
     Channel, ContactDetails, Email, NewCase, Place, Reference, Status, Submission, Team,
 };
-use frontdoor_store::{Reroute, RollupQuery, Store};
+use frontdoor_store::{Narrow, Reroute, RollupQuery, Shape, Store};
 use jiff::Timestamp;
 use jiff::civil::date;
 use sqlx::Row;
@@ -211,8 +211,12 @@ async fn rollups_kept_on_every_write_match_a_rebuild() {
         from: date(2026, 3, 1),
         to: date(2026, 3, 31),
         ward: None,
+        ..Default::default()
     };
-    let buckets = store.rollup_buckets(&march, true).await.unwrap();
+    let buckets = store
+        .rollup_buckets(&march, &Shape::Rows { heat: true })
+        .await
+        .unwrap();
     let total = |f: fn(&frontdoor_domain::mi::Measures) -> i64| -> i64 {
         buckets.iter().map(|b| f(&b.measures)).sum()
     };
@@ -249,12 +253,32 @@ async fn rollups_kept_on_every_write_match_a_rebuild() {
         .map(|b| b.heat.as_ref().unwrap()[monday_nine])
         .sum();
     assert_eq!(heat, 1);
+    let summed = store.rollup_heat(&march).await.unwrap();
+    assert_eq!(summed[monday_nine], 1);
+    assert_eq!(
+        summed.iter().sum::<i64>(),
+        4,
+        "every contact is in some hour"
+    );
+    let mid_month = RollupQuery {
+        from: date(2026, 3, 3),
+        to: date(2026, 3, 4),
+        ..Default::default()
+    };
+    let mid_month = store.rollup_heat(&mid_month).await.unwrap();
+    assert_eq!(
+        mid_month.iter().sum::<i64>(),
+        3,
+        "day rows land on their weekday"
+    );
+    // Tuesday 3 March, 14:05: the phone call.
+    assert_eq!(mid_month[24 + 14], 1);
     let riverside = RollupQuery {
         ward: Some("Riverside".into()),
         ..march.clone()
     };
     let in_ward: i64 = store
-        .rollup_buckets(&riverside, false)
+        .rollup_buckets(&riverside, &Shape::Rows { heat: false })
         .await
         .unwrap()
         .iter()
@@ -270,15 +294,64 @@ async fn rollups_kept_on_every_write_match_a_rebuild() {
         from: date(2026, 3, 3),
         to: date(2026, 3, 4),
         ward: None,
+        ..Default::default()
     };
     let contacts: i64 = store
-        .rollup_buckets(&part, false)
+        .rollup_buckets(&part, &Shape::Rows { heat: false })
         .await
         .unwrap()
         .iter()
         .map(|b| b.measures.contacts)
         .sum();
     assert_eq!(contacts, 3);
+
+    // The same figures read as totals per service, and per month for one service.
+    let by_service = store
+        .rollup_buckets(&part, &Shape::ByService)
+        .await
+        .unwrap();
+    assert_eq!(
+        by_service.iter().map(|b| b.measures.contacts).sum::<i64>(),
+        3
+    );
+    let by_month = store
+        .rollup_buckets(
+            &RollupQuery {
+                services: Some(vec!["pothole".into()]),
+                ..march.clone()
+            },
+            &Shape::ByMonth,
+        )
+        .await
+        .unwrap();
+    assert!(by_month.iter().all(|b| b.service == "*" && b.month == 3));
+    assert_eq!(by_month.iter().map(|b| b.measures.contacts).sum::<i64>(), 2);
+
+    // The rerouted pothole is open and past its due date (20 March) in its ward.
+    let overdue = |ward: &'static str, services: Option<Vec<&'static str>>| {
+        let store = store.clone();
+        async move {
+            let narrow = Narrow {
+                services,
+                channels: None,
+                ward: Some(ward),
+            };
+            store
+                .overdue_cases(date(2026, 4, 1), &narrow, 10)
+                .await
+                .unwrap()
+        }
+    };
+    let (count, cases) = overdue("Riverside", None).await;
+    assert_eq!((count, cases.len()), (1, 1));
+    assert_eq!(cases[0].service, "pothole");
+    assert_eq!(overdue("Elsewhere", None).await.0, 0);
+    assert_eq!(
+        overdue("Riverside", Some(vec!["missed-bin-collection"]))
+            .await
+            .0,
+        0
+    );
 
     let read = store.rebuild_rollups().await.unwrap();
     assert_eq!(read, 4);
@@ -372,8 +445,12 @@ async fn a_bulk_load_counts_exactly_what_a_rebuild_reads_back() {
         from: date(2026, 3, 1),
         to: date(2026, 4, 30),
         ward: None,
+        ..Default::default()
     };
-    let buckets = store.rollup_buckets(&spring, false).await.unwrap();
+    let buckets = store
+        .rollup_buckets(&spring, &Shape::Rows { heat: false })
+        .await
+        .unwrap();
     let total = |f: fn(&frontdoor_domain::mi::Measures) -> i64| -> i64 {
         buckets.iter().map(|b| f(&b.measures)).sum()
     };

@@ -138,6 +138,30 @@ async fn filters_narrow_every_figure_and_bad_filters_say_what_is_wrong() {
         .get("/console/dashboard?service=pothole-report")
         .await;
     assert_eq!(headline(&potholes, "Contacts"), "2");
+    // The monthly profile, trend and heat map follow the filter too.
+    let months = manager
+        .get("/console/dashboard/months.csv?service=pothole-report")
+        .await
+        .body;
+    let lines: Vec<&str> = months.lines().collect();
+    assert_eq!(lines[0], "Month,Partner system,Total", "{months}");
+    assert!(lines[1].ends_with(",2,2"), "{months}");
+    let trend = manager
+        .get("/console/dashboard/trend.csv?channel=sms")
+        .await
+        .body;
+    assert!(trend.lines().nth(1).unwrap().contains(",1,"), "{trend}");
+    let heat = manager
+        .get("/console/dashboard/heat.csv?service=pothole-report")
+        .await
+        .body;
+    let in_heat: i64 = heat
+        .lines()
+        .skip(1)
+        .flat_map(|l| l.split(',').skip(1))
+        .map(|n| n.parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(in_heat, 2);
     let highways = manager.get("/console/dashboard?department=Place").await;
     assert_eq!(headline(&highways, "Contacts"), "2");
     let texts = manager.get("/console/dashboard?channel=sms").await;

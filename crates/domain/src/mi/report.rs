@@ -173,11 +173,17 @@ pub struct Inputs<'a> {
     pub catalogue: &'a Catalogue,
     pub filter: &'a Filter,
     pub costs: &'a UnitCosts,
-    /// The chosen date range, with hour-of-week counts.
+    /// The chosen date range: totals per service and channel.
     pub range: &'a [Bucket],
+    /// The chosen date range by month and channel, for the monthly profile, already
+    /// narrowed to the filter's services and channels (like `history`).
+    pub range_months: &'a [Bucket],
+    /// Contacts in the chosen range by weekday and hour.
+    pub heat: &'a Heat,
     /// The same range a year earlier, for channel-shift savings.
     pub baseline: &'a [Bucket],
-    /// Every month there is, for the trend and year-on-year.
+    /// Every month there is, for the trend and year-on-year, already narrowed to the
+    /// filter's services and channels (so it may be totals per month and channel).
     pub history: &'a [Bucket],
     pub open: &'a [OpenCount],
     /// A channel-shift question, for one service or all.
@@ -209,7 +215,7 @@ impl Report {
     pub fn build(inputs: &Inputs) -> Report {
         let keep = |b: &&Bucket| inputs.filter.keeps(&b.service, b.channel);
         let range: Vec<&Bucket> = inputs.range.iter().filter(keep).collect();
-        let history: Vec<&Bucket> = inputs.history.iter().filter(keep).collect();
+        let history: Vec<&Bucket> = inputs.history.iter().collect();
         let baseline: Vec<&Bucket> = inputs.baseline.iter().filter(keep).collect();
         let open: Vec<&OpenCount> = inputs
             .open
@@ -218,14 +224,15 @@ impl Report {
             .collect();
         let by_channel = sum_by(&range, |b| b.channel);
         let by_service = sum_by(&range, |b| b.service.clone());
-        let heat = heat_of(&range);
+        let heat = inputs.heat;
+        let range_months: Vec<&Bucket> = inputs.range_months.iter().collect();
         let tables = vec![
             channels_table(&by_channel),
             services_table(inputs.catalogue, &by_service),
-            hours_table(&heat),
-            weekdays_table(&heat),
-            heat_table(&heat),
-            months_table(&range),
+            hours_table(heat),
+            weekdays_table(heat),
+            heat_table(heat),
+            months_table(&range_months),
             year_on_year_table(&history),
             trend_table(&history),
             take_up_table(inputs.catalogue, &range),
@@ -298,18 +305,6 @@ fn headline(
             .then(|| channel_shift_saving(&current, &before, inputs.costs)),
         open_cases: open.iter().map(|o| o.open).sum(),
     }
-}
-
-fn heat_of(buckets: &[&Bucket]) -> Heat {
-    let mut heat = [0; WEEKDAYS * HOURS];
-    for b in buckets {
-        if let Some(h) = &b.heat {
-            for (cell, n) in heat.iter_mut().zip(h.iter()) {
-                *cell += n;
-            }
-        }
-    }
-    heat
 }
 
 fn service_name(catalogue: &Catalogue, slug: &str) -> String {

@@ -7,6 +7,12 @@
 -- closure can be taken back out of the rollups.
 ALTER TABLE cases ADD COLUMN closed_at TEXT;
 
+-- The ward of the case's place (a copy of case_places.ward), so lists of open cases
+-- narrowed to a ward read one index.
+ALTER TABLE cases ADD COLUMN ward TEXT;
+UPDATE cases SET ward = (SELECT p.ward FROM case_places p WHERE p.case_id = cases.id)
+WHERE id IN (SELECT case_id FROM case_places WHERE ward IS NOT NULL);
+
 -- Counts per UK calendar day, service and channel. `hours` is 24 little-endian i32
 -- counts of contacts by hour of day (UK clock time).
 CREATE TABLE mi_day (
@@ -50,13 +56,14 @@ CREATE TABLE mi_month (
 ) WITHOUT ROWID;
 
 -- Cases open now, by the UK day they were opened; rows that reach zero are deleted.
+-- Keyed so that a ward's rows come grouped by service and channel, for the age bands.
 CREATE TABLE mi_open (
     ward TEXT NOT NULL,
     opened_on TEXT NOT NULL,
     service TEXT NOT NULL,
     channel TEXT NOT NULL,
     open INTEGER NOT NULL,
-    PRIMARY KEY (ward, opened_on, service, channel)
+    PRIMARY KEY (ward, service, channel, opened_on)
 ) WITHOUT ROWID;
 
 -- The satisfaction survey offered when a case closes. Only a hash of the link's token
@@ -70,5 +77,7 @@ CREATE TABLE surveys (
     answered_at TEXT
 );
 
--- The overdue list reads open cases by due date without touching closed ones.
-CREATE INDEX cases_open_by_due ON cases (due_by) WHERE status NOT IN ('resolved', 'closed');
+-- Open cases by due date, without touching the millions of closed ones: the overdue
+-- list and the queues' counts read only this index (it carries what they filter on).
+CREATE INDEX cases_open_by_due ON cases (due_by, team, service, channel, ward, awaiting_triage, status)
+    WHERE status NOT IN ('resolved', 'closed');

@@ -18,7 +18,7 @@ use axum::routing::get;
 use frontdoor_domain::Channel;
 use frontdoor_domain::calendar::london_date;
 use frontdoor_domain::mi::{Cell, Filter, Headline, Inputs, Report, Shift, Table};
-use frontdoor_store::{Narrow, RollupQuery};
+use frontdoor_store::{Narrow, RollupQuery, Shape};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
@@ -270,44 +270,64 @@ pub async fn known_wards(state: &AppState) -> Result<Vec<String>, WebError> {
     })
 }
 
-/// The report and the overdue cases for a selection, read from the rollups.
+/// The report and the overdue cases for a selection, read from the rollups. The
+/// reads are independent, so they run side by side on the pool's connections.
 pub async fn build(
     state: &AppState,
     selection: &Selection,
     today: Date,
 ) -> Result<(Report, Table), WebError> {
     let store = &state.store;
+    let filter = &selection.filter;
     let query = RollupQuery {
         from: selection.from,
         to: selection.to,
         ward: selection.ward.clone(),
+        services: filter
+            .services
+            .as_ref()
+            .map(|s| s.iter().cloned().collect()),
+        channels: filter
+            .channels
+            .as_ref()
+            .map(|c| c.iter().map(|c| c.as_str().to_owned()).collect()),
     };
-    let range = store.rollup_buckets(&query, true).await?;
     let a_year = 1.year();
     let baseline_query = RollupQuery {
         from: selection.from.checked_sub(a_year).unwrap_or(selection.from),
         to: selection.to.checked_sub(a_year).unwrap_or(selection.to),
-        ward: selection.ward.clone(),
+        ..query.clone()
     };
-    let baseline = store.rollup_buckets(&baseline_query, false).await?;
     let all_time = RollupQuery {
         from: Date::constant(2000, 1, 1),
         to: today.last_of_month(),
-        ward: selection.ward.clone(),
+        ..query.clone()
     };
-    let history = store.rollup_buckets(&all_time, false).await?;
-    let open = store.open_counts(selection.ward.as_deref(), today).await?;
+    let (range, range_months, heat, baseline, history, open, overdue) = tokio::try_join!(
+        async { Ok::<_, WebError>(store.rollup_buckets(&query, &Shape::ByService).await?) },
+        async { Ok(store.rollup_buckets(&query, &Shape::ByMonth).await?) },
+        async { Ok(store.rollup_heat(&query).await?) },
+        async {
+            Ok(store
+                .rollup_buckets(&baseline_query, &Shape::ByService)
+                .await?)
+        },
+        async { Ok(store.rollup_buckets(&all_time, &Shape::ByMonth).await?) },
+        async { Ok(store.open_counts(selection.ward.as_deref(), today).await?) },
+        overdue_table(state, selection, today),
+    )?;
     let report = Report::build(&Inputs {
         catalogue: &state.catalogue,
-        filter: &selection.filter,
+        filter,
         costs: &state.settings.unit_costs,
         range: &range,
+        range_months: &range_months,
+        heat: &heat,
         baseline: &baseline,
         history: &history,
         open: &open,
         shift: selection.shift.clone(),
     });
-    let overdue = overdue_table(state, selection, today).await?;
     Ok((report, overdue))
 }
 
