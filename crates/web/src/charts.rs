@@ -91,7 +91,8 @@ pub fn bars(id: &str, table: &Table, value: usize, limit: usize) -> String {
     svg
 }
 
-/// "December 2025" as "Dec 25", so a year of months fits along the axis.
+/// "December 2025" as "Dec 25" and "September" as "Sep", so a year of months fits
+/// along the axis.
 fn axis_label(label: &str) -> String {
     match label.split_once(' ') {
         Some((month, year)) if year.len() == 4 && year.chars().all(|c| c.is_ascii_digit()) => {
@@ -100,6 +101,10 @@ fn axis_label(label: &str) -> String {
                 month.chars().take(3).collect::<String>(),
                 &year[2..]
             )
+        }
+        // A month or day name alone: its first three letters.
+        _ if label.len() > 5 && label.chars().all(|c| c.is_ascii_alphabetic()) => {
+            label.chars().take(3).collect()
         }
         _ => truncate(label, 9),
     }
@@ -329,7 +334,8 @@ mod tests {
         assert_eq!(nice_ceiling(1234.0), 1500.0);
         assert_eq!(nice_ceiling(12_100.0), 15_000.0);
         assert_eq!(axis_label("December 2025"), "Dec 25");
-        assert_eq!(axis_label("January"), "January");
+        assert_eq!(axis_label("September"), "Sep");
+        assert_eq!(axis_label("May"), "May");
         assert_eq!(nice_ceiling(0.0), 1.0);
         assert_eq!(shade(0.0), "#f3f2f1");
         assert_eq!(shade(1.0), "#003078");

@@ -92,15 +92,30 @@ async fn a_manager_sees_demand_as_charts_beside_tables_and_officers_do_not() {
     let queues = officer.get("/console/queues").await;
     assert!(!queues.body.contains(r#"href="/console/dashboard""#));
 
+    let complaint = json!({
+        "service": "complaint",
+        "answers": {"service": "Bins", "complaint": "Crew left rubbish in the road", "outcome": "Clear it up"},
+        "contact": {"name": "Sam Lee", "email": "sam@example.org"}
+    });
+    let filed = reqwest::Client::new()
+        .post(format!("{}/api/v1/cases", app.address))
+        .json(&complaint)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filed.status(), StatusCode::CREATED);
+
     let manager = manager(&app).await;
     let page = manager.get("/console/dashboard").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains(r#"<th scope="row" class="govuk-table__header">Complaints</th><td class="govuk-table__cell govuk-table__cell--numeric">1</td>"#);
+    page.assert_contains(r#"<th scope="row" class="govuk-table__header">Compliments</th><td class="govuk-table__cell govuk-table__cell--numeric">0</td>"#);
     page.assert_contains(r#"href="/console/dashboard""#);
-    assert_eq!(headline(&page, "Contacts"), "3");
-    assert_eq!(headline(&page, "Transactions (cases opened)"), "3");
-    assert_eq!(headline(&page, "Open cases now"), "2");
-    // Two of three cases came through self-service (the API): 66.7 %.
-    assert_eq!(headline(&page, "Digital take-up"), "66.7%");
+    assert_eq!(headline(&page, "Contacts"), "4");
+    assert_eq!(headline(&page, "Transactions (cases opened)"), "4");
+    assert_eq!(headline(&page, "Open cases now"), "3");
+    // Three of four cases came through self-service (the API): 75 %.
+    assert_eq!(headline(&page, "Digital take-up"), "75.0%");
     for id in [
         "channels",
         "services",
@@ -124,7 +139,7 @@ async fn a_manager_sees_demand_as_charts_beside_tables_and_officers_do_not() {
     // Each chart is an image named for its table.
     page.assert_contains(r#"<svg xmlns="http://www.w3.org/2000/svg" class="fd-chart" role="img""#);
     page.assert_contains(r#"aria-labelledby="chart-channels-title chart-channels-desc""#);
-    page.assert_contains(r#"<th scope="row" class="govuk-table__header">Partner system</th><td class="govuk-table__cell govuk-table__cell--numeric">2</td>"#);
+    page.assert_contains(r#"<th scope="row" class="govuk-table__header">Partner system</th><td class="govuk-table__cell govuk-table__cell--numeric">3</td>"#);
     // The closure counts towards SLA compliance (closed the day it came in: on time).
     page.assert_contains(r#"<th scope="row" class="govuk-table__header">Report a pothole or road defect</th><td class="govuk-table__cell govuk-table__cell--numeric">1</td><td class="govuk-table__cell govuk-table__cell--numeric">1</td><td class="govuk-table__cell govuk-table__cell--numeric">0</td><td class="govuk-table__cell govuk-table__cell--numeric">100.0%</td>"#);
 }
