@@ -442,7 +442,7 @@ pub(crate) async fn status_changed(
 }
 
 /// Moves every count of a rerouted case from its old service to its new one. Call
-/// before the case row changes, then `case_rerouted_after`.
+/// before the case row changes, then `case_rerouted` after.
 pub(crate) async fn case_rerouting(
     tx: &mut Transaction<'_, Sqlite>,
     case_id: i64,
@@ -786,14 +786,7 @@ impl Store {
         let ward = query.ward.as_deref().unwrap_or(ALL_WARDS);
         let mut buckets = Vec::new();
         for span in spans(query.from, query.to) {
-            let (grain, first, last) = match span {
-                Span::Months(first, last) => (
-                    Grain::Month,
-                    month_key(first.0, first.1),
-                    month_key(last.0, last.1),
-                ),
-                Span::Days(first, last) => (Grain::Day, encode_date(first), encode_date(last)),
-            };
+            let (grain, first, last) = span.bounds();
             let mut q = shape.select(grain);
             q.push(" WHERE ward = ")
                 .push_bind(ward.to_owned())
@@ -817,14 +810,7 @@ impl Store {
         let ward = query.ward.as_deref().unwrap_or(ALL_WARDS);
         let mut heat: Heat = [0; WEEKDAYS * HOURS];
         for span in spans(query.from, query.to) {
-            let (grain, first, last) = match span {
-                Span::Months(first, last) => (
-                    Grain::Month,
-                    month_key(first.0, first.1),
-                    month_key(last.0, last.1),
-                ),
-                Span::Days(first, last) => (Grain::Day, encode_date(first), encode_date(last)),
-            };
+            let (grain, first, last) = span.bounds();
             let period = grain.period_column();
             let mut q = sqlx::QueryBuilder::<Sqlite>::new(format!(
                 "SELECT {period} AS period, {} AS counts FROM {}",
@@ -990,6 +976,20 @@ fn bucket_from(row: &SqliteRow, grain: Grain, shape: &Shape) -> StoreResult<Buck
 enum Span {
     Months((i16, i8), (i16, i8)),
     Days(Date, Date),
+}
+
+impl Span {
+    /// The table to read and the first and last period keys in it.
+    fn bounds(self) -> (Grain, String, String) {
+        match self {
+            Span::Months(first, last) => (
+                Grain::Month,
+                month_key(first.0, first.1),
+                month_key(last.0, last.1),
+            ),
+            Span::Days(first, last) => (Grain::Day, encode_date(first), encode_date(last)),
+        }
+    }
 }
 
 fn spans(from: Date, to: Date) -> Vec<Span> {

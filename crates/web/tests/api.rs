@@ -7,16 +7,7 @@ use serde_json::{Value, json};
 use support::{demo_catalogue, spawn_app};
 
 fn pothole() -> Value {
-    json!({
-        "service": "pothole-report",
-        "answers": {
-            "surface": "On the road",
-            "size": "Larger than a car tyre",
-            "location": {"lat": 52.99, "lon": -1.52},
-            "details": "Deep hole by the gates"
-        },
-        "contact": {"name": "Pat Jones", "email": "pat@example.org"}
-    })
+    support::pothole("pat@example.org")
 }
 
 #[tokio::test]

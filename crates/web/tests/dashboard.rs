@@ -8,23 +8,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::{Browser, Page, TestApp, demo_catalogue, sign_in, sign_in_with_role, spawn_app};
 
-fn pothole(email: &str) -> Value {
-    json!({
-        "service": "pothole-report",
-        "answers": {
-            "surface": "On the road",
-            "size": "Larger than a car tyre",
-            "location": {"lat": 52.99, "lon": -1.52},
-            "details": "Deep hole by the gates"
-        },
-        "contact": {"name": "Pat Jones", "email": email}
-    })
-}
-
 async fn create_pothole(app: &TestApp, email: &str) -> String {
     let created = reqwest::Client::new()
         .post(format!("{}/api/v1/cases", app.address))
-        .json(&pothole(email))
+        .json(&support::pothole(email))
         .send()
         .await
         .unwrap();

@@ -318,3 +318,17 @@ async fn page(response: reqwest::Response) -> Page {
         body: response.text().await.unwrap(),
     }
 }
+
+/// A pothole report as a partner system would send it to `POST /api/v1/cases`.
+pub fn pothole(email: &str) -> serde_json::Value {
+    serde_json::json!({
+        "service": "pothole-report",
+        "answers": {
+            "surface": "On the road",
+            "size": "Larger than a car tyre",
+            "location": {"lat": 52.99, "lon": -1.52},
+            "details": "Deep hole by the gates"
+        },
+        "contact": {"name": "Pat Jones", "email": email}
+    })
+}
