@@ -449,24 +449,13 @@ struct Day<'a> {
 }
 
 fn one_case(plan: &Plan, rng: &mut StdRng, today: &Day, number: u64) -> Option<HistoricCase> {
-    let (day, progress) = (today.date, today.progress);
+    let day = today.date;
     let service = pick_weighted(rng, &today.services);
     let channel = open_channel(pick_weighted(rng, &today.mix), day);
     let opened_at = moment(rng, day, channel).filter(|t| *t <= plan.now)?;
     let resident = rng.random_range(0..plan.residents as i64);
     let due_by = plan.calendar.due_by(opened_at, service.sla_working_days);
-    let on_time = rng.random_bool(0.78 + 0.1 * progress);
-    let closes_on = if rng.random_bool(0.015) {
-        None
-    } else if on_time {
-        let days = rng.random_range(0..=service.sla_working_days.max(1));
-        Some(plan.calendar.add_working_days(day, days).min(due_by))
-    } else {
-        Some(
-            plan.calendar
-                .add_working_days(due_by, rng.random_range(1..20)),
-        )
-    };
+    let closes_on = closing_day(plan, rng, today, service, due_by);
     let closed_at = closes_on
         .and_then(|d| moment(rng, d, Channel::Phone))
         .map(|t| t.max(opened_at + SignedDuration::from_mins(5)))
@@ -479,52 +468,14 @@ fn one_case(plan: &Plan, rng: &mut StdRng, today: &Day, number: u64) -> Option<H
     }];
     if rng.random_bool(today.repeat_share) {
         let until = closed_at.unwrap_or(plan.now);
-        for _ in 0..rng.random_range(1..=3) {
-            let after = rng.random_range(0.05..1.0) * (until - opened_at).as_secs_f64();
-            let at = opened_at + SignedDuration::from_secs(after as i64);
-            let chaser = rng.random_bool(0.6);
-            let channel = pick_weighted(
-                rng,
-                &[
-                    (Channel::Phone, 0.6 - 0.2 * progress),
-                    (Channel::Email, 0.25),
-                    (Channel::Web, 0.15 + 0.2 * progress),
-                ],
-            );
-            let text = if chaser {
-                CHASERS.choose(rng)
-            } else {
-                MORE.choose(rng)
-            };
-            let text = text.unwrap_or(&"").to_string();
-            debug_assert_eq!(is_chaser(&text), chaser);
-            contacts.push(HistoricContact {
-                channel,
-                received_at: at,
-                text,
-                duration_minutes: duration(rng, channel),
-            });
-        }
+        contacts.extend(repeats(rng, today.progress, opened_at, until));
         contacts.sort_by_key(|c| c.received_at);
     }
+    let late = closes_on.is_some_and(|d| d > due_by);
     let survey = closed_at
         .filter(|_| rng.random_bool(0.15))
-        .and_then(|closed| {
-            let at = closed + SignedDuration::from_hours(rng.random_range(1..72));
-            let late = closes_on.is_some_and(|d| d > due_by);
-            let score = if late {
-                pick_weighted(
-                    rng,
-                    &[(1u8, 30.0), (2, 30.0), (3, 20.0), (4, 15.0), (5, 5.0)],
-                )
-            } else {
-                pick_weighted(
-                    rng,
-                    &[(1u8, 4.0), (2, 6.0), (3, 15.0), (4, 40.0), (5, 35.0)],
-                )
-            };
-            (at <= plan.now).then_some((at, score))
-        });
+        .map(|closed| survey(rng, closed, late))
+        .filter(|(at, _)| *at <= plan.now);
     Some(HistoricCase {
         reference: reference(number),
         service: service.slug.clone(),
@@ -544,6 +495,79 @@ fn one_case(plan: &Plan, rng: &mut StdRng, today: &Day, number: u64) -> Option<H
             .flatten(),
         survey,
     })
+}
+
+/// The day a case closes: within its SLA more often as the years go on, sometimes weeks
+/// late, and now and then never (a straggler still open today).
+fn closing_day(
+    plan: &Plan,
+    rng: &mut StdRng,
+    today: &Day,
+    service: &Service,
+    due_by: Date,
+) -> Option<Date> {
+    let on_time = rng.random_bool(0.78 + 0.1 * today.progress);
+    if rng.random_bool(0.015) {
+        None
+    } else if on_time {
+        let days = rng.random_range(0..=service.sla_working_days.max(1));
+        Some(plan.calendar.add_working_days(today.date, days).min(due_by))
+    } else {
+        Some(
+            plan.calendar
+                .add_working_days(due_by, rng.random_range(1..20)),
+        )
+    }
+}
+
+/// One to three further contacts while the case is open: most chase it, the rest add
+/// details; fewer by phone as the years go on.
+fn repeats(
+    rng: &mut StdRng,
+    progress: f64,
+    opened_at: Timestamp,
+    until: Timestamp,
+) -> Vec<HistoricContact> {
+    (0..rng.random_range(1..=3))
+        .map(|_| {
+            let after = rng.random_range(0.05..1.0) * (until - opened_at).as_secs_f64();
+            let at = opened_at + SignedDuration::from_secs(after as i64);
+            let chaser = rng.random_bool(0.6);
+            let channel = pick_weighted(
+                rng,
+                &[
+                    (Channel::Phone, 0.6 - 0.2 * progress),
+                    (Channel::Email, 0.25),
+                    (Channel::Web, 0.15 + 0.2 * progress),
+                ],
+            );
+            let text = if chaser {
+                CHASERS.choose(rng)
+            } else {
+                MORE.choose(rng)
+            };
+            let text = text.unwrap_or(&"").to_string();
+            debug_assert_eq!(is_chaser(&text), chaser);
+            HistoricContact {
+                channel,
+                received_at: at,
+                text,
+                duration_minutes: duration(rng, channel),
+            }
+        })
+        .collect()
+}
+
+/// A survey answer a few hours to days after closing: mostly content when the case
+/// closed on time, mostly not when it was late.
+fn survey(rng: &mut StdRng, closed: Timestamp, late: bool) -> (Timestamp, u8) {
+    let at = closed + SignedDuration::from_hours(rng.random_range(1..72));
+    let scores: [(u8, f64); 5] = if late {
+        [(1, 30.0), (2, 30.0), (3, 20.0), (4, 15.0), (5, 5.0)]
+    } else {
+        [(1, 4.0), (2, 6.0), (3, 15.0), (4, 40.0), (5, 35.0)]
+    };
+    (at, pick_weighted(rng, &scores))
 }
 
 /// Handling minutes an agent records for calls and visits.
