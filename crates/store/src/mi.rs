@@ -355,13 +355,27 @@ async fn case_contacts(
     conn: &mut SqliteConnection,
     case_id: i64,
 ) -> StoreResult<Vec<ContactFacts>> {
+    Ok(case_contacts_with_ids(conn, case_id)
+        .await?
+        .into_iter()
+        .map(|(_, facts)| facts)
+        .collect())
+}
+
+/// A case's contacts in the order they arrived, each with its id.
+async fn case_contacts_with_ids(
+    conn: &mut SqliteConnection,
+    case_id: i64,
+) -> StoreResult<Vec<(i64, ContactFacts)>> {
     let rows = sqlx::query(&format!(
         "{CONTACT_FACTS} WHERE c.case_id = $1 ORDER BY c.id"
     ))
     .bind(case_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(contact_facts_from).collect()
+    rows.iter()
+        .map(|row| Ok((row.get("id"), contact_facts_from(row)?)))
+        .collect()
 }
 
 /// Counts a newly stored case: its first contact, and one more open case. Call after
@@ -402,18 +416,14 @@ pub(crate) async fn contact_added(
     contact_id: i64,
 ) -> StoreResult<()> {
     let case = case_facts(tx, case_id).await?;
-    let contacts = case_contacts(tx, case_id).await?;
-    let (changes, _) = contributions(&case, &contacts);
-    // Contacts map one to one, in order, onto the first changes.
-    let ids: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM contacts WHERE case_id = $1 ORDER BY id")
-            .bind(case_id)
-            .fetch_all(&mut **tx)
-            .await?;
-    let position = ids
+    let with_ids = case_contacts_with_ids(tx, case_id).await?;
+    let position = with_ids
         .iter()
-        .position(|id| *id == contact_id)
+        .position(|(id, _)| *id == contact_id)
         .ok_or_else(|| corrupt(format!("contact {contact_id} is not on case {case_id}")))?;
+    let contacts: Vec<ContactFacts> = with_ids.into_iter().map(|(_, facts)| facts).collect();
+    // Contacts map one to one, in order, onto the first changes.
+    let (changes, _) = contributions(&case, &contacts);
     apply(tx, &changes[position]).await
 }
 
@@ -438,7 +448,7 @@ pub(crate) async fn status_changed(
         .bind(case_id)
         .execute(&mut **tx)
         .await?;
-    add_case(tx, case_id).await
+    case_opened(tx, case_id).await
 }
 
 /// Moves every count of a rerouted case from its old service to its new one. Call
@@ -462,7 +472,7 @@ pub(crate) async fn case_rerouted(
     .bind(case_id)
     .execute(&mut **tx)
     .await?;
-    add_case(tx, case_id).await
+    case_opened(tx, case_id).await
 }
 
 async fn remove_case(
@@ -479,10 +489,6 @@ async fn remove_case(
         bump_open(tx, case, day, -1).await?;
     }
     Ok(())
-}
-
-async fn add_case(tx: &mut Transaction<'_, Sqlite>, case_id: i64) -> StoreResult<()> {
-    case_opened(tx, case_id).await
 }
 
 /// Ward, service and channel names as small numbers, so the builder's keys are cheap to
