@@ -17,6 +17,7 @@ use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
 
 pub const DEMO_CATALOGUE: &str = include_str!("../../../catalogue/demo-council.toml");
+pub const DEMO_WELSH: &str = include_str!("../../../catalogue/demo-council.cy.toml");
 pub const DEMO_EMAIL: &str = "demo.officer@demo-council.example";
 
 /// Demo accounts as (role, email, password); the passwords are shown once.

@@ -261,6 +261,29 @@ fn load_catalogue(settings: &Settings) -> Result<Catalogue> {
     Catalogue::parse(&name, &text).context("the service catalogue is not valid")
 }
 
+/// The catalogue's Welsh companion (`X.cy.toml` beside `X.toml`), if the council has one.
+fn load_welsh(settings: &Settings, catalogue: &Catalogue) -> Result<Option<Catalogue>> {
+    let (name, text) = match &settings.catalogue {
+        Some(path) => {
+            let welsh = path.with_extension("cy.toml");
+            if !welsh.exists() {
+                return Ok(None);
+            }
+            let text = std::fs::read_to_string(&welsh)
+                .with_context(|| format!("cannot read {}", welsh.display()))?;
+            (welsh.display().to_string(), text)
+        }
+        None => (
+            "catalogue/demo-council.cy.toml (built in)".to_owned(),
+            demo::DEMO_WELSH.to_owned(),
+        ),
+    };
+    let welsh = catalogue
+        .translated(&name, &text)
+        .context("the catalogue's Welsh translation is not valid")?;
+    Ok(Some(welsh))
+}
+
 async fn open_store(settings: &Settings) -> Result<Store> {
     Store::open(&settings.database)
         .await
@@ -279,6 +302,7 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
     // Refuse a model for another catalogue before seeding or listening.
     let model = triage::load_model(&settings, &catalogue, None)?;
     let area = place::load_area(&settings, &catalogue)?;
+    let welsh = load_welsh(&settings, &catalogue)?;
     if !(1.0..=1000.0).contains(&settings.duplicate_radius_m) {
         bail!("duplicate_radius_m must be between 1 and 1000 metres");
     }
@@ -322,6 +346,9 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
     let mut state = AppState::new(store.clone(), catalogue, web_settings(&settings)?, model);
     if let Some(area) = area {
         state = state.with_area(area);
+    }
+    if let Some(welsh) = welsh {
+        state = state.with_welsh(welsh);
     }
     tokio::spawn(outbox::worker(&settings, store, senders).run());
     if let Some(addr) = &settings.smtp_listen {

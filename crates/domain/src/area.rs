@@ -50,24 +50,25 @@ pub enum Outside<'a> {
 
 impl Outside<'_> {
     /// The message a resident sees, naming who to contact instead.
-    pub fn message(&self, council: &str) -> String {
+    pub fn message(&self, council: &str) -> crate::i18n::Text {
+        use crate::i18n::Text;
         match self {
             Outside::Neighbour(name, website, phone) => {
-                let mut how = Vec::new();
-                how.extend(website.map(|w| format!("at {w}")));
-                how.extend(phone.map(|p| format!("on {p}")));
-                let how = if how.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {}", how.join(" or "))
+                let key = match (website, phone) {
+                    (Some(_), Some(_)) => "error.outside.neighbour_web_phone",
+                    (Some(_), None) => "error.outside.neighbour_web",
+                    (None, Some(_)) => "error.outside.neighbour_phone",
+                    (None, None) => "error.outside.neighbour",
                 };
-                format!(
-                    "This place is outside {council}'s area. It is looked after by {name}: report it to them{how}"
-                )
+                Text::new(key)
+                    .with("council", council)
+                    .with("neighbour", name)
+                    .with("website", website.unwrap_or_default())
+                    .with("phone", phone.unwrap_or_default())
             }
-            Outside::Unknown => format!(
-                "This place is outside {council}'s area. Find the council responsible for it at {FIND_YOUR_COUNCIL}"
-            ),
+            Outside::Unknown => Text::new("error.outside.unknown")
+                .with("council", council)
+                .with("link", FIND_YOUR_COUNCIL),
         }
     }
 }
@@ -277,7 +278,7 @@ mod tests {
     fn ward_of(area: &CouncilArea, lat: f64, lon: f64) -> Result<Option<String>, String> {
         area.locate(Point::new(lat, lon).unwrap())
             .map(|w| w.map(|w| w.code.clone()))
-            .map_err(|o| o.message("Demo Council"))
+            .map_err(|o| o.message("Demo Council").to_string())
     }
 
     #[test]
@@ -291,7 +292,7 @@ mod tests {
     #[test]
     fn a_point_in_the_hole_names_the_neighbour() {
         let err = ward_of(&area(), 5.0, 5.0).unwrap_err();
-        assert!(err.contains("looked after by Enclave Council"), "{err}");
+        assert!(err.contains("Enclave Council looks after it"), "{err}");
         assert!(err.contains("on 01632 960111"), "{err}");
     }
 

@@ -7,6 +7,7 @@ use crate::calendar::WorkingCalendar;
 use crate::catalogue::Service;
 use crate::channel::Channel;
 use crate::form::Answer;
+use crate::i18n::Text;
 use crate::reference::Reference;
 use crate::resident::ContactDetails;
 use jiff::Timestamp;
@@ -84,6 +85,11 @@ impl Status {
             Status::Resolved => "Resolved",
             Status::Closed => "Closed",
         }
+    }
+
+    /// The key of the status as residents read it (`status.in-progress`).
+    pub fn key(self) -> String {
+        format!("status.{}", self.as_str())
     }
 
     pub fn is_open(self) -> bool {
@@ -191,49 +197,40 @@ impl CaseEvent {
 
     /// How the event reads on the resident's tracking page: officers' names and internal
     /// notes stay inside the council, but the resident still sees that something changed.
-    pub fn for_resident(&self, team_name: &str) -> String {
+    pub fn for_resident(&self, team_name: &str) -> Text {
+        let channel = |key: &'static str, channel: &crate::Channel| {
+            Text::new(key).with_key("channel", format!("channel.{}", channel.as_str()))
+        };
         match self {
-            CaseEvent::Created { channel, .. } => format!(
-                "We received your request ({})",
-                channel.label().to_lowercase()
-            ),
-            CaseEvent::Assigned { .. } => {
-                format!("An officer in the {team_name} team is dealing with your request")
-            }
+            CaseEvent::Created { channel: c, .. } => channel("event.created", c),
+            CaseEvent::Assigned { .. } => Text::new("event.assigned").with("team", team_name),
             CaseEvent::Note {
                 text,
                 visible_to_resident: true,
-            } => format!("Update from the council: {text}"),
+            } => Text::new("event.update").with("text", text),
             CaseEvent::Note {
                 visible_to_resident: false,
                 ..
-            } => "The council updated its notes on your request".into(),
+            } => Text::new("event.notes"),
             CaseEvent::StatusChanged {
                 to,
                 outcome: Some(outcome),
                 ..
-            } => format!("{}: {outcome}", to.label()),
+            } => Text::new("event.status_outcome")
+                .with_key("status", to.key())
+                .with("outcome", outcome),
             CaseEvent::StatusChanged {
                 to, outcome: None, ..
-            } => format!("Status changed to: {}", to.label().to_lowercase()),
-            CaseEvent::Rerouted { team, .. } => {
-                format!("Your request was sent to the {team} team")
-            }
+            } => Text::new("event.status").with_key("status", to.key()),
+            CaseEvent::Rerouted { team, .. } => Text::new("event.rerouted").with("team", team),
             CaseEvent::Linked { reference, .. } => {
-                format!("We also opened request {reference} for you with another team")
+                Text::new("event.linked").with("reference", reference)
             }
-            CaseEvent::Followed { .. } => {
-                "Another resident reported the same problem and is following this report".into()
-            }
-            CaseEvent::MessageIn { channel } => format!(
-                "We received your message ({})",
-                channel.label().to_lowercase()
-            ),
-            CaseEvent::MessageOut { text, .. } => format!("Message from the council: {text}"),
-            CaseEvent::LifeEvent { event } => format!(
-                "You told us: {}. This team has been told",
-                event.kind().label().to_lowercase()
-            ),
+            CaseEvent::Followed { .. } => Text::new("event.followed"),
+            CaseEvent::MessageIn { channel: c } => channel("event.message_in", c),
+            CaseEvent::MessageOut { text, .. } => Text::new("event.message_out").with("text", text),
+            CaseEvent::LifeEvent { event } => Text::new("event.life_event")
+                .with_key("event", format!("life_event.{}", event.kind().as_str())),
         }
     }
 
@@ -539,9 +536,14 @@ mod tests {
     #[test]
     fn internal_notes_are_not_shown_to_the_resident() {
         let note = add_note("Crew says the bin was blocked by a car", false).unwrap();
-        assert!(!note.for_resident("Waste").contains("blocked"));
+        assert!(!note.for_resident("Waste").to_string().contains("blocked"));
         let public = add_note("We will return tomorrow", true).unwrap();
-        assert!(public.for_resident("Waste").contains("return tomorrow"));
+        assert!(
+            public
+                .for_resident("Waste")
+                .to_string()
+                .contains("return tomorrow")
+        );
         assert_eq!(add_note("   ", true), Err(CaseError::NoteMissing));
     }
 }

@@ -206,7 +206,7 @@ fn service_score(service: &Service, words: &[String]) -> u32 {
         .sum()
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
@@ -551,6 +551,7 @@ impl Checker<'_> {
                 summary: f.summary,
                 hint: f.hint,
                 required: f.required,
+                choice_labels: f.choices.clone(),
                 choices: f.choices,
                 max_length: f.max_length,
                 date_rule: f.date_rule,

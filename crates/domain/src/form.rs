@@ -7,6 +7,7 @@
 //! posts a map point (`place-lat`, `place-lon`), a gazetteer address (`place-uprn`), or a
 //! street and a description (`place-street`, `place-description`).
 
+use crate::i18n::{Locale, Text};
 use crate::location::{GazetteerAddress, Place, Point};
 use crate::resident::{ContactDetails, ContactError, Email, Postcode, UkPhone, parse_name};
 use jiff::civil::Date;
@@ -51,7 +52,12 @@ pub struct Field {
     pub summary: String,
     pub hint: Option<String>,
     pub required: bool,
+    /// The answers a choice question accepts, in the catalogue's own (English) words: what
+    /// is stored, whatever language the resident reads.
     pub choices: Vec<String>,
+    /// The choices as the resident reads them, in the same order.
+    #[serde(default)]
+    pub choice_labels: Vec<String>,
     pub max_length: Option<usize>,
     pub date_rule: Option<DateRule>,
     /// An address question whose answer is where the resident lives: its UPRN, found in the
@@ -87,7 +93,26 @@ pub struct Address {
 pub struct FieldError {
     pub field: String,
     pub input: String,
+    /// In English, for the JSON API and logs.
     pub message: String,
+    /// The same message, to put into the resident's language.
+    #[serde(skip)]
+    pub text: Text,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, input: impl Into<String>, text: Text) -> Self {
+        FieldError {
+            field: field.into(),
+            input: input.into(),
+            message: text.to_string(),
+            text,
+        }
+    }
+
+    pub fn message_in(&self, locale: Locale) -> String {
+        self.text.render(locale)
+    }
 }
 
 const DEFAULT_TEXT_LIMIT: usize = 200;
@@ -109,6 +134,16 @@ impl Field {
         upper_first(&self.summary)
     }
 
+    /// How a stored choice reads in this catalogue's language.
+    pub fn choice_label<'a>(&'a self, value: &'a str) -> &'a str {
+        self.choices
+            .iter()
+            .position(|c| c == value)
+            .and_then(|i| self.choice_labels.get(i))
+            .map(String::as_str)
+            .unwrap_or(value)
+    }
+
     /// The names of the inputs this question posts.
     pub fn input_names(&self) -> Vec<String> {
         let parts: &[&str] = match self.kind {
@@ -120,20 +155,32 @@ impl Field {
         parts.iter().map(|p| format!("{}-{p}", self.id)).collect()
     }
 
-    fn error(&self, input: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: self.id.clone(),
-            input: input.into(),
-            message: message.into(),
-        }
+    fn error(&self, input: impl Into<String>, text: Text) -> FieldError {
+        FieldError::new(self.id.clone(), input, text)
     }
 
+    /// "Enter …" or "Select …", with the summary in the catalogue's own words.
     fn missing(&self, input: impl Into<String>) -> FieldError {
-        let verb = match self.kind {
-            FieldKind::Choice | FieldKind::YesNo => "Select",
-            _ => "Enter",
+        let key = match self.kind {
+            FieldKind::Choice | FieldKind::YesNo => "error.select",
+            _ => "error.enter",
         };
-        self.error(input, format!("{verb} {}", lower_first(&self.summary)))
+        self.error(
+            input,
+            Text::new(key).with("what", lower_first(&self.summary)),
+        )
+    }
+
+    /// An error about this answer as a whole: "{What} must be a real date". Both cases of
+    /// the summary are given, as languages put it at different places in the sentence.
+    fn about(&self, input: impl Into<String>, key: &'static str) -> FieldError {
+        self.error(input, self.summary_text(key))
+    }
+
+    fn summary_text(&self, key: &'static str) -> Text {
+        Text::new(key)
+            .with("what", lower_first(&self.summary))
+            .with("What", upper_first(&self.summary))
     }
 
     fn validate_single(&self, value: &str) -> Result<Option<Answer>, FieldError> {
@@ -144,7 +191,7 @@ impl Field {
                 Ok(None)
             };
         }
-        let contact = |e: ContactError| self.error(&self.id, e.to_string());
+        let contact = |e: ContactError| self.error(&self.id, e.text());
         let answer = match self.kind {
             FieldKind::Text | FieldKind::LongText => Answer::Text(self.check_length(value)?),
             FieldKind::Email => Answer::Email(Email::parse(value).map_err(contact)?),
@@ -165,11 +212,8 @@ impl Field {
             _ => DEFAULT_TEXT_LIMIT,
         });
         if value.chars().count() > limit {
-            let message = format!(
-                "{} must be {limit} characters or fewer",
-                upper_first(&self.summary)
-            );
-            return Err(self.error(&self.id, message));
+            let text = self.summary_text("error.too_long").with("limit", limit);
+            return Err(self.error(&self.id, text));
         }
         Ok(value.to_owned())
     }
@@ -204,41 +248,32 @@ impl Field {
                 Ok(None)
             };
         }
-        let summary = upper_first(&self.summary);
-        for (name, value) in [("day", day), ("month", month), ("year", year)] {
+        let parts = [
+            ("day", day, "error.date.no_day"),
+            ("month", month, "error.date.no_month"),
+            ("year", year, "error.date.no_year"),
+        ];
+        for (name, value, key) in parts {
             if value.is_empty() {
-                return Err(self.error(
-                    format!("{}-{name}", self.id),
-                    format!("{summary} must include a {name}"),
-                ));
+                return Err(self.about(format!("{}-{name}", self.id), key));
             }
         }
-        let real = || {
-            self.error(
-                format!("{}-day", self.id),
-                format!("{summary} must be a real date"),
-            )
-        };
+        let real = || self.about(format!("{}-day", self.id), "error.date.real");
         let (d, m, y) = (day.parse::<i8>(), month.parse::<i8>(), year.parse::<i16>());
         let (Ok(d), Ok(m), Ok(y)) = (d, m, y) else {
             return Err(real());
         };
         if !(1900..=2200).contains(&y) {
-            return Err(self.error(
-                format!("{}-year", self.id),
-                format!("{summary} must include a 4-digit year"),
-            ));
+            return Err(self.about(format!("{}-year", self.id), "error.date.four_digit_year"));
         }
         let date = Date::new(y, m, d).map_err(|_| real())?;
         match self.date_rule {
-            Some(DateRule::PastOrToday) if date > today => Err(self.error(
-                format!("{}-day", self.id),
-                format!("{summary} must be today or in the past"),
-            )),
-            Some(DateRule::TodayOrFuture) if date < today => Err(self.error(
-                format!("{}-day", self.id),
-                format!("{summary} must be today or in the future"),
-            )),
+            Some(DateRule::PastOrToday) if date > today => {
+                Err(self.about(format!("{}-day", self.id), "error.date.past"))
+            }
+            Some(DateRule::TodayOrFuture) if date < today => {
+                Err(self.about(format!("{}-day", self.id), "error.date.future"))
+            }
             _ => Ok(Some(Answer::Date(date))),
         }
     }
@@ -256,50 +291,47 @@ impl Field {
         match (get("lat"), get("lon")) {
             (Some(lat), Some(lon)) => {
                 let point =
-                    Point::parse(lat, lon).map_err(|e| self.error(input("lat"), e.to_string()))?;
+                    Point::parse(lat, lon).map_err(|e| self.error(input("lat"), e.text()))?;
                 place.point = Some(point);
             }
             (None, None) => {}
-            _ => return Err(self.error(input("lat"), "Enter both a latitude and a longitude")),
+            _ => {
+                let text = Text::new("error.location.both");
+                return Err(self.error(input("lat"), text));
+            }
         }
         if let Some(uprn) = get("uprn") {
             if !GazetteerAddress::is_uprn(uprn) {
-                return Err(self.error(input("uprn"), "Select an address from the list"));
+                let text = Text::new("error.location.uprn");
+                return Err(self.error(input("uprn"), text));
             }
             place.uprn = Some(uprn.to_owned());
         }
         let street = get("street").map(|v| {
-            self.check_place_text(&input("street"), "The street name", v, DEFAULT_TEXT_LIMIT)
+            let key = "error.location.street_too_long";
+            self.check_place_text(&input("street"), key, v, DEFAULT_TEXT_LIMIT)
         });
         let description = get("description").map(|v| {
-            self.check_place_text(
-                &input("description"),
-                "The description",
-                v,
-                DEFAULT_LONG_TEXT_LIMIT,
-            )
+            let key = "error.location.description_too_long";
+            self.check_place_text(&input("description"), key, v, DEFAULT_LONG_TEXT_LIMIT)
         });
         place.street = street.transpose()?;
         place.description = description.transpose()?;
         if place.point.is_none() && place.uprn.is_none() {
             if place.street.is_none() && place.description.is_none() {
                 return if self.required {
-                    Err(self.error(
-                        input("search"),
-                        "Enter a postcode or street name to find the place, or give the street and describe where it is",
-                    ))
+                    Err(self.error(input("search"), Text::new("error.location.missing")))
                 } else {
                     Ok(None)
                 };
             }
             if place.street.is_none() {
-                return Err(self.error(input("street"), "Enter the name of the street"));
+                let text = Text::new("error.location.street");
+                return Err(self.error(input("street"), text));
             }
             if place.description.is_none() {
-                return Err(self.error(
-                    input("description"),
-                    "Describe where on the street it is, for example outside number 12",
-                ));
+                let text = Text::new("error.location.description");
+                return Err(self.error(input("description"), text));
             }
         }
         Ok(Some(Answer::Location(place)))
@@ -308,12 +340,12 @@ impl Field {
     fn check_place_text(
         &self,
         input: &str,
-        name: &str,
+        key: &'static str,
         value: &str,
         limit: usize,
     ) -> Result<String, FieldError> {
         if value.chars().count() > limit {
-            return Err(self.error(input, format!("{name} must be {limit} characters or fewer")));
+            return Err(self.error(input, Text::new(key).with("limit", limit)));
         }
         Ok(value.to_owned())
     }
@@ -331,25 +363,21 @@ impl Field {
         }
         let input = |name: &str| format!("{}-{name}", self.id);
         if line1.is_empty() {
-            return Err(self.error(
-                input("line1"),
-                "Enter address line 1, typically the building and street",
-            ));
+            let text = Text::new("error.address.line1");
+            return Err(self.error(input("line1"), text));
         }
         if town.is_empty() {
-            return Err(self.error(input("town"), "Enter town or city"));
+            return Err(self.error(input("town"), Text::new("error.address.town")));
         }
         if [line1, line2, town]
             .iter()
             .any(|p| p.chars().count() > DEFAULT_TEXT_LIMIT)
         {
-            return Err(self.error(
-                input("line1"),
-                format!("Each address line must be {DEFAULT_TEXT_LIMIT} characters or fewer"),
-            ));
+            let text = Text::new("error.address.too_long").with("limit", DEFAULT_TEXT_LIMIT);
+            return Err(self.error(input("line1"), text));
         }
         let postcode =
-            Postcode::parse(postcode).map_err(|e| self.error(input("postcode"), e.to_string()))?;
+            Postcode::parse(postcode).map_err(|e| self.error(input("postcode"), e.text()))?;
         Ok(Some(Answer::Address(Address {
             line1: line1.to_owned(),
             line2: (!line2.is_empty()).then(|| line2.to_owned()),
@@ -439,33 +467,24 @@ pub fn validate_visit(
     channel: Option<crate::Channel>,
 ) -> Result<(Option<u32>, Option<String>), Vec<FieldError>> {
     let value = |name: &str| raw.get(name).map(|s| s.trim()).unwrap_or("");
-    let error = |input: &str, message: &str| FieldError {
-        field: input.into(),
-        input: input.into(),
-        message: message.into(),
-    };
+    let error = |input: &str, key: &'static str| FieldError::new(input, input, Text::new(key));
     let mut errors = Vec::new();
     let duration = match value("duration") {
         "" => None,
         text => match text.parse::<u32>() {
             Ok(minutes) if (1..=600).contains(&minutes) => Some(minutes),
             _ => {
-                let message =
-                    "Enter how long the call or visit took in whole minutes, from 1 to 600";
-                errors.push(error("duration", message));
+                errors.push(error("duration", "error.visit.duration"));
                 None
             }
         },
     };
     let hub = Some(value("hub").to_owned()).filter(|h| !h.is_empty());
     if channel == Some(crate::Channel::FaceToFace) && hub.is_none() {
-        errors.push(error(
-            "hub",
-            "Enter the hub or office where you saw the resident",
-        ));
+        errors.push(error("hub", "error.visit.hub"));
     }
     if hub.as_ref().is_some_and(|h| h.chars().count() > 100) {
-        errors.push(error("hub", "The hub name must be 100 characters or fewer"));
+        errors.push(error("hub", "error.visit.hub_too_long"));
     }
     if errors.is_empty() {
         Ok((duration, hub))
@@ -482,24 +501,16 @@ pub fn validate_reply_by(
 ) -> Result<Option<crate::ReplyBy>, FieldError> {
     use contact_inputs::*;
     let chosen = raw.get(REPLY_BY).map(|s| s.trim()).unwrap_or("");
-    let error = |input: &str, message: &str| FieldError {
-        field: REPLY_BY.into(),
-        input: input.into(),
-        message: message.into(),
-    };
+    let error = |input: &str, key: &'static str| FieldError::new(REPLY_BY, input, Text::new(key));
     match crate::ReplyBy::parse(chosen) {
         None if chosen.is_empty() => Ok(None),
-        None => Err(error(REPLY_BY, "Select how you want to get updates")),
+        None => Err(error(REPLY_BY, "error.reply_by.missing")),
         Some(crate::ReplyBy::Sms) if !contact.phone.as_ref().is_some_and(|p| p.is_mobile()) => {
-            Err(error(
-                PHONE,
-                "Enter a mobile number to get updates by text message",
-            ))
+            Err(error(PHONE, "error.reply_by.mobile"))
         }
-        Some(crate::ReplyBy::Email) if contact.email.is_none() => Err(error(
-            EMAIL,
-            "Enter an email address to get updates by email",
-        )),
+        Some(crate::ReplyBy::Email) if contact.email.is_none() => {
+            Err(error(EMAIL, "error.reply_by.email"))
+        }
         Some(choice) => Ok(Some(choice)),
     }
 }
@@ -508,36 +519,29 @@ pub fn validate_reply_by(
 pub fn validate_contact(raw: &RawAnswers) -> Result<ContactDetails, Vec<FieldError>> {
     use contact_inputs::*;
     let value = |name: &str| raw.get(name).map(|s| s.trim()).unwrap_or("");
-    let error = |input: &str, message: String| FieldError {
-        field: input.into(),
-        input: input.into(),
-        message,
-    };
+    let error = |input: &str, text: Text| FieldError::new(input, input, text);
     let mut errors = Vec::new();
     let name = parse_name(value(NAME))
-        .map_err(|e| errors.push(error(NAME, e.to_string())))
+        .map_err(|e| errors.push(error(NAME, e.text())))
         .ok();
     let optional = |input: &str| (!value(input).is_empty()).then(|| value(input));
     let email = optional(EMAIL).and_then(|v| {
         Email::parse(v)
-            .map_err(|e| errors.push(error(EMAIL, e.to_string())))
+            .map_err(|e| errors.push(error(EMAIL, e.text())))
             .ok()
     });
     let phone = optional(PHONE).and_then(|v| {
         UkPhone::parse(v)
-            .map_err(|e| errors.push(error(PHONE, e.to_string())))
+            .map_err(|e| errors.push(error(PHONE, e.text())))
             .ok()
     });
     let postcode = optional(POSTCODE).and_then(|v| {
         Postcode::parse(v)
-            .map_err(|e| errors.push(error(POSTCODE, e.to_string())))
+            .map_err(|e| errors.push(error(POSTCODE, e.text())))
             .ok()
     });
     if optional(EMAIL).is_none() && optional(POSTCODE).is_none() {
-        errors.push(error(
-            EMAIL,
-            "Enter an email address or a postcode, so you can track your request".into(),
-        ));
+        errors.push(error(EMAIL, Text::new("error.contact.email_or_postcode")));
     }
     match (name, errors.is_empty()) {
         (Some(name), true) => Ok(ContactDetails {
@@ -605,6 +609,7 @@ mod tests {
             hint: None,
             required: true,
             choices: vec!["Recycling".into(), "General waste".into()],
+            choice_labels: vec!["Ailgylchu".into(), "Gwastraff cyffredinol".into()],
             max_length: None,
             date_rule: Some(DateRule::PastOrToday),
             residents_home: false,

@@ -62,19 +62,28 @@ pub enum LifeEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.text())]
 pub enum LifeEventError {
-    #[error("Select what has changed")]
     KindMissing,
-    #[error("Enter the new address")]
     AddressMissing,
-    #[error("{0}")]
     Contact(#[from] ContactError),
-    #[error("Enter the date in the format 25 11 2026, as day month year")]
     BadDate,
-    #[error("The date must be today or in the past")]
     FutureDeath,
-    #[error("Enter who is telling us")]
     ToldByMissing,
+}
+
+impl LifeEventError {
+    pub fn text(&self) -> crate::i18n::Text {
+        use crate::i18n::Text;
+        match self {
+            LifeEventError::KindMissing => Text::new("error.life_event.kind"),
+            LifeEventError::AddressMissing => Text::new("error.life_event.address"),
+            LifeEventError::Contact(e) => e.text(),
+            LifeEventError::BadDate => Text::new("error.life_event.date"),
+            LifeEventError::FutureDeath => Text::new("error.life_event.future"),
+            LifeEventError::ToldByMissing => Text::new("error.life_event.told_by"),
+        }
+    }
 }
 
 /// What a resident or agent typed, before checking.

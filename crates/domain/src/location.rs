@@ -41,11 +41,19 @@ impl From<Point> for RawPoint {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.text())]
 pub enum LocationError {
-    #[error("Latitude must be a number between -90 and 90")]
     Latitude,
-    #[error("Longitude must be a number between -180 and 180")]
     Longitude,
+}
+
+impl LocationError {
+    pub fn text(&self) -> crate::i18n::Text {
+        crate::i18n::Text::new(match self {
+            LocationError::Latitude => "error.location.latitude",
+            LocationError::Longitude => "error.location.longitude",
+        })
+    }
 }
 
 impl Point {

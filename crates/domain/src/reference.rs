@@ -19,15 +19,23 @@ const LEN: usize = PAYLOAD_LEN + 1;
 pub struct Reference([u8; LEN]);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.text())]
 pub enum ReferenceError {
-    #[error("Enter a reference number")]
     Empty,
-    #[error("A reference number has 8 characters, like HX7M-2KQ9")]
     WrongLength,
-    #[error("A reference number can only contain the letters and numbers on your confirmation")]
     BadCharacter,
-    #[error("Check the reference number: one or more characters are wrong")]
     CheckFailed,
+}
+
+impl ReferenceError {
+    pub fn text(&self) -> crate::i18n::Text {
+        crate::i18n::Text::new(match self {
+            ReferenceError::Empty => "error.reference.empty",
+            ReferenceError::WrongLength => "error.reference.length",
+            ReferenceError::BadCharacter => "error.reference.character",
+            ReferenceError::CheckFailed => "error.reference.check",
+        })
+    }
 }
 
 impl Reference {

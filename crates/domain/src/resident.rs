@@ -9,17 +9,25 @@ use std::fmt;
 pub struct Postcode(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.text())]
 pub enum ContactError {
-    #[error("Enter a full UK postcode, like LS1 4AP")]
     Postcode,
-    #[error("Enter a UK phone number, like 01632 960 001 or 07700 900 982")]
     Phone,
-    #[error("Enter an email address in the correct format, like name@example.com")]
     Email,
-    #[error("Enter your full name")]
     NameMissing,
-    #[error("Your name must be 100 characters or fewer")]
     NameTooLong,
+}
+
+impl ContactError {
+    pub fn text(&self) -> crate::i18n::Text {
+        crate::i18n::Text::new(match self {
+            ContactError::Postcode => "error.contact.postcode",
+            ContactError::Phone => "error.contact.phone",
+            ContactError::Email => "error.contact.email",
+            ContactError::NameMissing => "error.contact.name",
+            ContactError::NameTooLong => "error.contact.name_too_long",
+        })
+    }
 }
 
 impl Postcode {

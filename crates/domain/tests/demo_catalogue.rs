@@ -74,3 +74,35 @@ fn every_topic_on_the_home_page_has_services() {
         );
     }
 }
+
+#[test]
+fn the_demo_council_reads_wholly_in_welsh() {
+    let english = demo_catalogue();
+    let path = repo_file("catalogue/demo-council.cy.toml");
+    let text = std::fs::read_to_string(&path).expect("the Welsh catalogue is in the repository");
+    let welsh = english
+        .translated("catalogue/demo-council.cy.toml", &text)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let left: Vec<String> = welsh
+        .untranslated(&english)
+        .into_iter()
+        .filter(|p| !p.ends_with(".choices") || !is_numbers(&welsh, p))
+        .collect();
+    assert!(left.is_empty(), "still in English: {left:#?}");
+    // Answers stay in English words, whatever language residents read.
+    for (w, e) in welsh.services.iter().zip(&english.services) {
+        for (wf, ef) in w.fields.iter().zip(&e.fields) {
+            assert_eq!(wf.choices, ef.choices, "{}.{}", w.slug, wf.id);
+        }
+    }
+}
+
+/// A choice list of plain numbers ("1", "2", "3") reads the same in Welsh.
+fn is_numbers(catalogue: &Catalogue, path: &str) -> bool {
+    let parts: Vec<&str> = path.split('.').collect();
+    let (slug, id) = (parts[1], parts[3]);
+    catalogue
+        .service(slug)
+        .and_then(|s| s.fields.iter().find(|f| f.id == id))
+        .is_some_and(|f| f.choices.iter().all(|c| c.parse::<u32>().is_ok()))
+}

@@ -170,7 +170,7 @@ fn resident_update(state: &AppState, case: &CaseDetail, event: &CaseEvent) -> Op
                 .team(&case.summary.team)
                 .map(|t| t.name.as_str())
                 .unwrap_or_default();
-            Some(event.for_resident(team))
+            Some(event.for_resident(team).to_string())
         }
         CaseEvent::MessageOut { text, .. } => Some(text.clone()),
         CaseEvent::Note {

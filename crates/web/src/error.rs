@@ -3,6 +3,7 @@
 use crate::views::ErrorPage;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use frontdoor_domain::i18n;
 use frontdoor_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,42 +25,38 @@ pub enum WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        let lang = crate::locale::current();
+        let said = |key: &str| i18n::message(lang, key).to_owned();
         let (status, title, body) = match &self {
             WebError::NotFound => (
                 StatusCode::NOT_FOUND,
-                "Page not found",
-                "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.",
+                "page.not_found",
+                said("page.not_found_body"),
             ),
-            WebError::Csrf => (
-                StatusCode::FORBIDDEN,
-                "Your form could not be sent",
-                "The page had been open too long or was sent from somewhere else. Go back, reload the page and try again. Your answers so far have been kept.",
-            ),
+            WebError::Csrf => (StatusCode::FORBIDDEN, "page.csrf", said("page.csrf_body")),
             WebError::Forbidden => (
                 StatusCode::FORBIDDEN,
-                "You cannot see this page",
-                "You do not have permission to see this page.",
+                "page.forbidden",
+                said("page.forbidden_body"),
             ),
-            WebError::BadRequest(message) => (
-                StatusCode::BAD_REQUEST,
-                "There is a problem with this link",
-                message.as_str(),
-            ),
+            WebError::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, "page.bad_link", message.clone())
+            }
             WebError::Store(StoreError::Conflict) => (
                 StatusCode::CONFLICT,
-                "Someone else changed this case",
-                "Another member of staff changed this case while you were working on it. Go back and reload the case to see their change, then try again.",
+                "page.conflict",
+                said("page.conflict_body"),
             ),
             WebError::Store(_) | WebError::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Sorry, there is a problem with the service",
-                    "Try again later. Nothing you submitted before this page has been lost.",
+                    "page.broken",
+                    said("page.broken_body"),
                 )
             }
         };
-        (status, ErrorPage { title, body }).into_response()
+        (status, ErrorPage::new(title, body)).into_response()
     }
 }
 

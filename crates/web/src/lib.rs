@@ -8,6 +8,7 @@ mod charts;
 mod console;
 mod error;
 mod intake;
+mod locale;
 mod notices;
 mod open311;
 mod passwords;
@@ -52,8 +53,10 @@ pub fn app(state: AppState) -> Router {
         .merge(open311::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .merge(locale::routes())
         .fallback(|| async { error::WebError::NotFound })
         .layer(axum::middleware::from_fn(session::session_cookies))
+        .layer(axum::middleware::from_fn(locale::choose))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         // Inbound email carries attachments: the intake routes set their own, larger limits.
         .merge(intake::routes())

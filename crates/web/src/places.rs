@@ -5,6 +5,7 @@
 
 use crate::error::WebError;
 use crate::state::AppState;
+use frontdoor_domain::Text;
 use frontdoor_domain::form::{Answer, RawAnswers, validate_all};
 use frontdoor_domain::{Field, FieldError, FieldKind, Place, Service};
 use jiff::civil::Date;
@@ -61,14 +62,12 @@ pub async fn locate(
     field: &Field,
     mut place: Place,
 ) -> Result<Result<Place, FieldError>, WebError> {
-    let error = |input: &str, message: String| FieldError {
-        field: field.id.clone(),
-        input: format!("{}-{input}", field.id),
-        message,
+    let error = |input: &str, text: Text| {
+        FieldError::new(field.id.clone(), format!("{}-{input}", field.id), text)
     };
     if let Some(uprn) = &place.uprn {
         let Some(address) = state.store.gazetteer_address(uprn).await? else {
-            return Ok(Err(error("uprn", "Select an address from the list".into())));
+            return Ok(Err(error("uprn", Text::new("error.location.uprn"))));
         };
         place.address = Some(address.one_line());
         place.street = Some(address.street.clone());
@@ -85,7 +84,7 @@ pub async fn locate(
                 let input = if place.uprn.is_some() { "uprn" } else { "lat" };
                 return Ok(Err(error(
                     input,
-                    outside.message(&state.catalogue.council.name),
+                    outside.message(&state.local_catalogue().council.name),
                 )));
             }
         }

@@ -16,6 +16,8 @@ pub struct AppState {
     pub triage: Arc<Model>,
     /// The council's boundary and wards; without one, places are not checked or given wards.
     pub area: Option<Arc<CouncilArea>>,
+    /// The catalogue in Welsh, where the council has a translation of it.
+    pub welsh: Option<Arc<Catalogue>>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,7 +72,26 @@ impl AppState {
             settings: Arc::new(settings),
             triage: Arc::new(triage),
             area: None,
+            welsh: None,
         }
+    }
+
+    /// The catalogue in a resident's language: Welsh words where the council gave them.
+    pub fn catalogue_in(&self, locale: frontdoor_domain::Locale) -> &Catalogue {
+        match (locale, &self.welsh) {
+            (frontdoor_domain::Locale::Cy, Some(welsh)) => welsh,
+            _ => &self.catalogue,
+        }
+    }
+
+    /// The catalogue in the language of the page being answered.
+    pub fn local_catalogue(&self) -> &Catalogue {
+        self.catalogue_in(crate::locale::current())
+    }
+
+    pub fn with_welsh(mut self, welsh: Catalogue) -> Self {
+        self.welsh = Some(Arc::new(welsh));
+        self
     }
 
     /// A service's name for people, or its slug if the catalogue no longer has it.

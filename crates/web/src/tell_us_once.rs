@@ -10,6 +10,12 @@ use frontdoor_store::{TellUsOnce, Told};
 use rand::Rng;
 use serde_json::json;
 
+/// How each service was told, as stored with the event (in English, for staff); the
+/// resident's page translates them.
+pub const ADDED_TO_CASE: &str = "added to your open request ";
+pub const ASKED_TEAM: &str = "asked to update their records";
+pub const SENT_TO_SYSTEM: &str = "sent to their system";
+
 /// Records a life event, tells everyone who must hear of it, and returns its id (the
 /// confirmation page reads who was told from the store). Durable when this returns.
 pub async fn tell(
@@ -28,7 +34,7 @@ pub async fn tell(
             case_ids.push(case.id);
             told.push(Told {
                 who: state.service_name(&case.service),
-                how: format!("added to your open request {}", case.reference),
+                how: format!("{ADDED_TO_CASE}{}", case.reference),
             });
         }
     }
@@ -73,7 +79,7 @@ fn team_tasks(
         .map(|team| {
             told.push(Told {
                 who: team.name.clone(),
-                how: "asked to update their records".into(),
+                how: ASKED_TEAM.into(),
             });
             let text = format!(
                 "Tell Us Once: {}. Update your records for resident {person_id}.",
@@ -99,7 +105,7 @@ fn back_office(
         .map(|system| {
             told.push(Told {
                 who: system.name.clone(),
-                how: "sent to their system".into(),
+                how: SENT_TO_SYSTEM.into(),
             });
             let body = json!({
                 "council": state.catalogue.council.id,

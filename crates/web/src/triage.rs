@@ -23,11 +23,17 @@ pub enum TextProblem {
 }
 
 impl TextProblem {
+    /// In English, for the API and console.
     pub fn message(&self) -> String {
+        self.text().to_string()
+    }
+
+    pub fn text(&self) -> frontdoor_domain::Text {
+        use frontdoor_domain::Text;
         match self {
-            TextProblem::Empty => "Enter what you need help with".into(),
+            TextProblem::Empty => Text::new("contact_us.message_missing"),
             TextProblem::TooLong => {
-                format!("What you need help with must be {MAX_TEXT_CHARS} characters or fewer")
+                Text::new("contact_us.message_too_long").with("limit", MAX_TEXT_CHARS)
             }
         }
     }

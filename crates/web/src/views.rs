@@ -3,6 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use frontdoor_domain::form::{Field, FieldError, FieldKind, RawAnswers};
+use frontdoor_domain::i18n::{self, Locale};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -14,6 +15,65 @@ pub struct Layout {
     /// Whether the signed-in member of staff may see the management dashboard.
     pub manager: bool,
     pub csrf: String,
+    /// The page's language, and the link that switches to the other one.
+    pub lang: Locale,
+    pub toggle_url: String,
+}
+
+impl Layout {
+    /// The shared layout for a page in the request's language.
+    pub fn new(council: &str, csrf: &str) -> Self {
+        let lang = crate::locale::current();
+        let path = crate::locale::current_path();
+        let toggle_url = if path.starts_with("/console") {
+            String::new()
+        } else {
+            crate::locale::toggle_url(lang)
+        };
+        Layout {
+            council: council.to_owned(),
+            staff_name: None,
+            manager: false,
+            csrf: csrf.to_owned(),
+            lang,
+            toggle_url,
+        }
+    }
+
+    /// A message from the translation catalogue.
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::message(self.lang, key)
+    }
+
+    /// A message with one `{name}` filled in.
+    pub fn tf(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        i18n::fill(self.t(key), &[(name, value.to_string())])
+    }
+
+    /// A message with two arguments filled in.
+    pub fn tf2(
+        &self,
+        key: &str,
+        a: &str,
+        a_value: impl std::fmt::Display,
+        b: &str,
+        b_value: impl std::fmt::Display,
+    ) -> String {
+        i18n::fill(
+            self.t(key),
+            &[(a, a_value.to_string()), (b, b_value.to_string())],
+        )
+    }
+
+    /// The singular or plural form of a message about a count ("1 working day").
+    pub fn count(&self, key: &str, n: impl std::fmt::Display) -> String {
+        let n = n.to_string();
+        let form = if n == "1" { "one" } else { "other" };
+        i18n::fill(
+            i18n::message(self.lang, &format!("{key}.{form}")),
+            &[("count", n)],
+        )
+    }
 }
 
 pub struct ErrorItem {
@@ -27,7 +87,7 @@ impl ErrorItem {
             .iter()
             .map(|e| ErrorItem {
                 href: format!("#{}", e.input),
-                message: e.message.clone(),
+                message: e.message_in(crate::locale::current()),
             })
             .collect()
     }
@@ -40,7 +100,8 @@ pub struct FieldView {
     pub label: String,
     pub hint: Option<String>,
     pub required: bool,
-    pub choices: Vec<String>,
+    /// (value, label): values stay in the catalogue's words, labels are the resident's.
+    pub choices: Vec<(String, String)>,
     pub values: RawAnswers,
     pub error: Option<FieldError>,
     /// Whether the question is the page's heading (one question per page).
@@ -66,9 +127,17 @@ pub struct MapView {
 
 impl FieldView {
     pub fn new(field: &Field, values: &RawAnswers, errors: &[FieldError], heading: bool) -> Self {
+        let lang = crate::locale::current();
         let choices = match field.kind {
-            FieldKind::YesNo => vec!["Yes".into(), "No".into()],
-            _ => field.choices.clone(),
+            FieldKind::YesNo => [("Yes", "common.yes"), ("No", "common.no")]
+                .iter()
+                .map(|(value, key)| (value.to_string(), i18n::message(lang, key).to_owned()))
+                .collect(),
+            _ => field
+                .choices
+                .iter()
+                .map(|c| (c.clone(), field.choice_label(c).to_owned()))
+                .collect(),
         };
         Self {
             id: field.id.clone(),
@@ -117,11 +186,11 @@ impl FieldView {
         self.error.as_ref().is_some_and(|e| e.input == key)
     }
 
-    pub fn error_message(&self) -> &str {
+    pub fn error_message(&self) -> String {
         self.error
             .as_ref()
-            .map(|e| e.message.as_str())
-            .unwrap_or("")
+            .map(|e| e.message_in(crate::locale::current()))
+            .unwrap_or_default()
     }
 
     pub fn described_by(&self) -> String {
@@ -162,11 +231,11 @@ impl ContactView {
         self.values.get(input).map(String::as_str).unwrap_or("")
     }
 
-    pub fn error(&self, input: &str) -> Option<&str> {
+    pub fn error(&self, input: &str) -> Option<String> {
         self.errors
             .iter()
             .find(|e| e.input == input)
-            .map(|e| e.message.as_str())
+            .map(|e| e.message_in(crate::locale::current()))
     }
 }
 
@@ -184,7 +253,8 @@ pub struct TimelineEntry {
 
 /// "25 November 2026"
 pub fn long_date(day: Date) -> String {
-    day.strftime("%-d %B %Y").to_string()
+    let month = i18n::month_name(crate::locale::current(), day.month());
+    format!("{} {month} {}", day.day(), day.year())
 }
 
 /// "25 November 2026 at 9:05am", in London time.
@@ -192,17 +262,42 @@ pub fn london_time(at: Timestamp) -> String {
     let zoned = at.to_zoned_datetime(frontdoor_domain::calendar::london());
     let hour = zoned.hour() % 12;
     let hour = if hour == 0 { 12 } else { hour };
-    let suffix = if zoned.hour() < 12 { "am" } else { "pm" };
-    format!(
-        "{} at {hour}:{:02}{suffix}",
-        long_date(zoned.date()),
-        zoned.minute()
+    let lang = crate::locale::current();
+    let suffix = i18n::message(
+        lang,
+        if zoned.hour() < 12 {
+            "date.am"
+        } else {
+            "date.pm"
+        },
+    );
+    i18n::fill(
+        i18n::message(lang, "date.at_time"),
+        &[
+            ("date", long_date(zoned.date())),
+            ("time", format!("{hour}:{:02}{suffix}", zoned.minute())),
+        ],
     )
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
-pub struct ErrorPage<'a> {
+pub struct ErrorPage {
+    pub lang: Locale,
     pub title: &'static str,
-    pub body: &'a str,
+    pub body: String,
+    pub home: &'static str,
+}
+
+impl ErrorPage {
+    /// An error page in the request's language; `body` is already in it.
+    pub fn new(title_key: &str, body: String) -> Self {
+        let lang = crate::locale::current();
+        ErrorPage {
+            lang,
+            title: i18n::message(lang, title_key),
+            body,
+            home: i18n::message(lang, "common.go_home"),
+        }
+    }
 }

@@ -112,7 +112,7 @@ async fn resident_finds_reports_and_tracks_a_missed_bin() {
     assert_eq!(tracked.status, StatusCode::OK, "{}", tracked.body);
     tracked.assert_contains("Received");
     tracked.assert_contains("We promised to act by");
-    tracked.assert_contains("We received your request (website)");
+    tracked.assert_contains("We received your request (on the website)");
     let by_postcode = track(
         &app.browser(),
         &reference.to_lowercase().replace('-', ""),
@@ -304,7 +304,7 @@ async fn staff_work_a_case_from_the_waste_queue_and_the_resident_sees_each_chang
     let tracked = track(&app.browser(), &reference, "jo@example.org").await;
     tracked.assert_contains(r#"id="status">Closed"#);
     tracked.assert_contains("Closed: Bin collected");
-    tracked.assert_contains("Status changed to: in progress");
+    tracked.assert_contains("Status changed to: In progress");
     tracked.assert_contains("Update from the council: Crew returning tomorrow");
     tracked.assert_contains("An officer in the Waste team is dealing with your request");
     assert!(

@@ -342,7 +342,7 @@ async fn a_resident_follows_a_report_across_a_ward_edge_instead_of_reporting_aga
         )
         .await;
     assert_eq!(result.status, StatusCode::OK, "{}", result.body);
-    result.assert_contains("Another resident reported the same problem");
+    result.assert_contains("Someone else reported the same problem");
 
     // 80 metres away is too far to be the same pothole.
     let third = app.browser();

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header::AUTHORIZATION};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use frontdoor_domain::Text;
 use frontdoor_domain::form::{FieldError, RawAnswers, contact_inputs, validate_contact};
 use frontdoor_domain::{Channel, Reference, Submission};
 use frontdoor_store::{CaseDetail, CaseSummary};
@@ -63,11 +64,7 @@ async fn dashboard(
         );
         error.fields = errors
             .into_iter()
-            .map(|e| FieldError {
-                field: e.field.to_owned(),
-                input: String::new(),
-                message: e.message,
-            })
+            .map(|e| FieldError::new(e.field, "", Text::untranslated(e.message)))
             .collect();
         return Err(error);
     }
@@ -113,11 +110,11 @@ impl ApiError {
     }
 
     fn field(field: &str, message: impl Into<String>) -> Self {
-        Self::invalid(vec![FieldError {
-            field: field.into(),
-            input: field.into(),
-            message: message.into(),
-        }])
+        Self::invalid(vec![FieldError::new(
+            field,
+            field,
+            Text::untranslated(message),
+        )])
     }
 }
 
@@ -302,10 +299,8 @@ async fn create_contact(
         (t, c) => {
             let mut fields: Vec<FieldError> = t
                 .err()
-                .map(|problem| FieldError {
-                    field: "text".into(),
-                    input: "text".into(),
-                    message: problem.message(),
+                .map(|problem| {
+                    FieldError::new("text", "text", Text::untranslated(problem.message()))
                 })
                 .into_iter()
                 .collect();

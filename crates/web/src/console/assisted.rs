@@ -12,6 +12,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use frontdoor_domain::Text;
 use frontdoor_domain::form::{
     FieldError, RawAnswers, validate_contact, validate_reply_by, validate_visit,
 };
@@ -163,11 +164,8 @@ async fn record_contact(
         let mut errors = Vec::new();
         if channel.is_none() {
             let input = format!("channel-{}", Channel::ASSISTED[0].as_str());
-            errors.push(FieldError {
-                field: "channel".into(),
-                input,
-                message: "Select how the resident contacted us".into(),
-            });
+            let text = Text::untranslated("Select how the resident contacted us");
+            errors.push(FieldError::new("channel", input, text));
         }
         errors.extend(answers.err().unwrap_or_default());
         errors.extend(visit.err().unwrap_or_default());

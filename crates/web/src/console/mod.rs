@@ -51,10 +51,9 @@ impl Staff {
 
     pub fn layout(&self, state: &AppState) -> Layout {
         Layout {
-            council: state.catalogue.council.name.clone(),
             staff_name: Some(self.record.name.clone()),
             manager: self.is_manager(),
-            csrf: self.session.csrf_token().to_owned(),
+            ..Layout::new(&state.catalogue.council.name, self.session.csrf_token())
         }
     }
 }

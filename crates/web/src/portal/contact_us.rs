@@ -67,7 +67,9 @@ async fn send(
         (Ok(text), Ok(contact)) => (text, contact),
         (text, contact) => {
             let mut errors = Vec::new();
-            let message_error = text.err().map(|problem| problem.message());
+            let message_error = text
+                .err()
+                .map(|problem| problem.text().render(crate::locale::current()));
             if let Some(problem) = &message_error {
                 errors.push(ErrorItem {
                     href: format!("#{MESSAGE}"),
@@ -135,7 +137,7 @@ async fn confirmation(State(state): State<AppState>, session: Session) -> PageRe
         String::new()
     } else {
         state
-            .catalogue
+            .local_catalogue()
             .team(&case.summary.team)
             .map(|t| t.name.clone())
             .unwrap_or_default()
@@ -145,7 +147,7 @@ async fn confirmation(State(state): State<AppState>, session: Session) -> PageRe
         reference: reference.to_string(),
         team_name,
         urgent: case.summary.urgent,
-        council_phone: state.catalogue.council.phone.clone(),
+        council_phone: state.local_catalogue().council.phone.clone(),
     }
     .into_response())
 }

@@ -13,6 +13,7 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use frontdoor_domain::Text;
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -24,11 +25,11 @@ const COMMENT_LIMIT: usize = 1200;
 
 /// The answers, best last, as residents read them.
 pub const SCORES: [(u8, &str); 5] = [
-    (1, "Very dissatisfied"),
-    (2, "Dissatisfied"),
-    (3, "Neither satisfied nor dissatisfied"),
-    (4, "Satisfied"),
-    (5, "Very satisfied"),
+    (1, "feedback.score.1"),
+    (2, "feedback.score.2"),
+    (3, "feedback.score.3"),
+    (4, "feedback.score.4"),
+    (5, "feedback.score.5"),
 ];
 
 #[derive(Template, WebTemplate)]
@@ -108,11 +109,14 @@ fn check(form: &FeedbackForm) -> Result<(u8, Option<String>), Problems> {
         .ok()
         .filter(|s| SCORES.iter().any(|(n, _)| n == s));
     let comment = form.comment.trim();
-    let comment_error = (comment.chars().count() > COMMENT_LIMIT)
-        .then(|| format!("Your comments must be {COMMENT_LIMIT} characters or fewer"));
+    let lang = crate::locale::current();
+    let comment_error = (comment.chars().count() > COMMENT_LIMIT).then(|| {
+        let text = Text::new("feedback.comment_too_long").with("limit", COMMENT_LIMIT);
+        text.render(lang)
+    });
     let score_error = score
         .is_none()
-        .then(|| "Select how satisfied you are with how we dealt with your request".to_owned());
+        .then(|| Text::new("feedback.score_missing").render(lang));
     match (score, comment_error.is_none()) {
         (Some(score), true) => Ok((score, (!comment.is_empty()).then(|| comment.to_owned()))),
         _ => Err((score_error, comment_error)),

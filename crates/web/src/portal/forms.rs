@@ -21,6 +21,7 @@ use axum::routing::get;
 use frontdoor_domain::form::{
     Answer, RawAnswers, contact_inputs, validate_contact, validate_reply_by,
 };
+use frontdoor_domain::i18n;
 use frontdoor_domain::{Channel, ContactDetails, Field, FieldKind, Service, Submission};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -63,7 +64,10 @@ impl Change {
 }
 
 fn service<'a>(state: &'a AppState, slug: &str) -> PageResult<&'a Service> {
-    state.catalogue.service(slug).ok_or(WebError::NotFound)
+    state
+        .local_catalogue()
+        .service(slug)
+        .ok_or(WebError::NotFound)
 }
 
 fn question_field(service: &Service, number: usize) -> PageResult<&Field> {
@@ -343,7 +347,22 @@ struct CheckPage {
     nearby: Vec<location::NearbyView>,
 }
 
+/// An answer as the resident reads it: choices, yes or no and dates in their language.
+fn answer_text(field: &Field, answer: &Answer) -> String {
+    let lang = crate::locale::current();
+    match answer {
+        Answer::Choice(value) => field.choice_label(value).to_owned(),
+        Answer::YesNo(yes) => {
+            i18n::message(lang, if *yes { "common.yes" } else { "common.no" }).to_owned()
+        }
+        Answer::Date(day) => long_date(*day),
+        other => other.display(),
+    }
+}
+
 fn summary_rows(service: &Service, draft: &Draft) -> Vec<SummaryRow> {
+    let lang = crate::locale::current();
+    let not_given = || i18n::message(lang, "check.not_given").to_owned();
     let mut rows: Vec<SummaryRow> = service
         .fields
         .iter()
@@ -353,31 +372,31 @@ fn summary_rows(service: &Service, draft: &Draft) -> Vec<SummaryRow> {
             value: draft
                 .answers
                 .get(&f.id)
-                .map(Answer::display)
-                .unwrap_or_else(|| "Not given".into()),
+                .map(|a| answer_text(f, a))
+                .unwrap_or_else(not_given),
             change_url: format!("/services/{}/questions/{}?change=1", service.slug, i + 1),
         })
         .collect();
     if let Some(contact) = &draft.contact {
         let change_url = format!("/services/{}/contact?change=1", service.slug);
-        let optional = |v: Option<String>| v.unwrap_or_else(|| "Not given".into());
+        let optional = |v: Option<String>| v.unwrap_or_else(not_given);
         for (key, value) in [
-            ("Name", contact.name.clone()),
+            ("check.name", contact.name.clone()),
             (
-                "Email address",
+                "check.email",
                 optional(contact.email.as_ref().map(|e| e.to_string())),
             ),
             (
-                "Phone number",
+                "check.phone",
                 optional(contact.phone.as_ref().map(|p| p.to_string())),
             ),
             (
-                "Postcode",
+                "check.postcode",
                 optional(contact.postcode.as_ref().map(|p| p.to_string())),
             ),
         ] {
             rows.push(SummaryRow {
-                key: key.into(),
+                key: i18n::message(lang, key).into(),
                 value,
                 change_url: change_url.clone(),
             });

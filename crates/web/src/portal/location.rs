@@ -16,6 +16,7 @@ use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use frontdoor_domain::Text;
 use frontdoor_domain::form::{Answer, RawAnswers};
 use frontdoor_domain::{Field, FieldError, Reference, Service};
 use frontdoor_store::NearbyReport;
@@ -77,24 +78,17 @@ pub async fn find(
 ) -> PageResult<Result<Vec<AddressChoice>, FieldError>> {
     let input = format!("{}-search", field.id);
     let search = raw.get(&input).map(|s| s.trim()).unwrap_or("");
-    let error = |message: String| FieldError {
-        field: field.id.clone(),
-        input: input.clone(),
-        message,
-    };
+    let error = |text: Text| FieldError::new(field.id.clone(), input.clone(), text);
     if search.is_empty() {
-        return Ok(Err(error("Enter a postcode or street name".into())));
+        return Ok(Err(error(Text::new("error.location.search"))));
     }
     if search.chars().count() > 100 {
-        return Ok(Err(error(
-            "Postcode or street name must be 100 characters or fewer".into(),
-        )));
+        return Ok(Err(error(Text::new("error.location.search_too_long"))));
     }
     let choices = address_choices(state, field, raw).await?;
     if choices.is_empty() {
-        return Ok(Err(error(format!(
-            "No addresses found for '{search}'. Check the postcode or street name, or give the street and describe where it is"
-        ))));
+        let text = Text::new("error.location.not_found").with("search", search);
+        return Ok(Err(error(text)));
     }
     Ok(Ok(choices))
 }
@@ -102,10 +96,10 @@ pub async fn find(
 /// An open report near the draft's place, as the check page offers it.
 pub struct NearbyView {
     pub reference: String,
-    pub reported: String,
     pub distance: String,
-    pub status: String,
     pub place: String,
+    /// "Reported 3 March 2026. Status: In progress. Reference HX7M-2KQ9."
+    pub line: String,
 }
 
 /// Open reports of the same service near where the resident says the problem is.
@@ -129,12 +123,21 @@ pub async fn nearby_reports(
 pub fn nearby_views(reports: &[NearbyReport]) -> Vec<NearbyView> {
     reports
         .iter()
-        .map(|r| NearbyView {
-            reference: r.reference.to_string(),
-            reported: long_date(frontdoor_domain::calendar::london_date(r.created_at)),
-            distance: format!("{} metres away", r.distance_m.round() as i64),
-            status: r.status.label().to_owned(),
-            place: r.place.display(),
+        .map(|r| {
+            let lang = crate::locale::current();
+            let reported = long_date(frontdoor_domain::calendar::london_date(r.created_at));
+            let line = Text::new("check.reported")
+                .with("date", reported)
+                .with_key("status", r.status.key())
+                .with("reference", r.reference);
+            NearbyView {
+                reference: r.reference.to_string(),
+                distance: Text::new("location.metres")
+                    .with("count", r.distance_m.round() as i64)
+                    .render(lang),
+                place: r.place.display(),
+                line: line.render(lang),
+            }
         })
         .collect()
 }
@@ -152,7 +155,10 @@ async fn follow(
     Form(form): Form<FollowForm>,
 ) -> PageResult<Response> {
     session.verify_csrf(form.csrf_token.as_deref())?;
-    let service = state.catalogue.service(&slug).ok_or(WebError::NotFound)?;
+    let service = state
+        .local_catalogue()
+        .service(&slug)
+        .ok_or(WebError::NotFound)?;
     let draft = session.data.drafts.get(&slug).cloned();
     if let Some(gap) = first_gap(service, draft.as_ref()) {
         return Ok(Redirect::to(&gap).into_response());
@@ -189,7 +195,10 @@ async fn following(
     session: Session,
     Path(slug): Path<String>,
 ) -> PageResult<Response> {
-    let service = state.catalogue.service(&slug).ok_or(WebError::NotFound)?;
+    let service = state
+        .local_catalogue()
+        .service(&slug)
+        .ok_or(WebError::NotFound)?;
     let Some(case) = confirmed_case(&state, &session, &slug).await? else {
         return Ok(Redirect::to(&format!("/services/{slug}")).into_response());
     };

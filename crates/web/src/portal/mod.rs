@@ -34,12 +34,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub fn layout(state: &AppState, csrf: &str) -> Layout {
-    Layout {
-        council: state.catalogue.council.name.clone(),
-        staff_name: None,
-        manager: false,
-        csrf: csrf.to_owned(),
-    }
+    Layout::new(&state.local_catalogue().council.name, csrf)
 }
 
 #[derive(Template, WebTemplate)]
@@ -52,7 +47,7 @@ struct HomePage {
 async fn home(State(state): State<AppState>) -> HomePage {
     HomePage {
         layout: layout(&state, ""),
-        topics: state.catalogue.topics.clone(),
+        topics: state.local_catalogue().topics.clone(),
     }
 }
 
@@ -76,12 +71,15 @@ fn listed<'a>(
 }
 
 async fn topic(State(state): State<AppState>, Path(slug): Path<String>) -> PageResult<ServiceList> {
-    let topic = state.catalogue.topic(&slug).ok_or(WebError::NotFound)?;
+    let topic = state
+        .local_catalogue()
+        .topic(&slug)
+        .ok_or(WebError::NotFound)?;
     Ok(ServiceList {
         layout: layout(&state, ""),
         heading: topic.name.clone(),
         query: None,
-        services: listed(state.catalogue.services_in_topic(&slug)),
+        services: listed(state.local_catalogue().services_in_topic(&slug)),
     })
 }
 
@@ -92,10 +90,10 @@ struct SearchQuery {
 }
 
 async fn search(State(state): State<AppState>, Query(query): Query<SearchQuery>) -> ServiceList {
-    let results = state.catalogue.search(&query.q);
+    let results = state.local_catalogue().search(&query.q);
     ServiceList {
         layout: layout(&state, ""),
-        heading: "Search results".into(),
+        heading: frontdoor_domain::i18n::message(crate::locale::current(), "search.results").into(),
         query: Some(query.q.clone()),
         services: listed(results.into_iter()),
     }
@@ -119,9 +117,12 @@ async fn service_start(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> PageResult<ServiceStart> {
-    let service = state.catalogue.service(&slug).ok_or(WebError::NotFound)?;
+    let service = state
+        .local_catalogue()
+        .service(&slug)
+        .ok_or(WebError::NotFound)?;
     let topic = state
-        .catalogue
+        .local_catalogue()
         .topic(&service.topic)
         .ok_or(WebError::NotFound)?;
     Ok(ServiceStart {
@@ -133,6 +134,6 @@ async fn service_start(
         statutory_basis: service.statutory_basis.clone(),
         topic_slug: topic.slug.clone(),
         topic_name: topic.name.clone(),
-        phone: state.catalogue.council.phone.clone(),
+        phone: state.local_catalogue().council.phone.clone(),
     })
 }

@@ -48,7 +48,7 @@ impl Filter {
 /// Open public reports matching the filter; an unknown service or ward is a bad link.
 async fn matching(state: &AppState, filter: &Filter) -> PageResult<Vec<PublicReport>> {
     let public: Vec<&str> = state
-        .catalogue
+        .local_catalogue()
         .services
         .iter()
         .filter(|s| s.public_map)
@@ -124,11 +124,12 @@ async fn reports_page(
             street: r.street.clone().unwrap_or_default(),
             ward: r.ward.clone().unwrap_or_default(),
             reported: long_date(london_date(r.created_at)),
-            status: r.status.label().to_owned(),
+            status: frontdoor_domain::i18n::message(crate::locale::current(), &r.status.key())
+                .to_owned(),
         })
         .collect();
     let services = state
-        .catalogue
+        .local_catalogue()
         .services
         .iter()
         .filter(|s| s.public_map)

@@ -5,7 +5,7 @@ use super::layout;
 use crate::error::{PageResult, WebError};
 use crate::session::Session;
 use crate::state::AppState;
-use crate::views::{ContactView, ErrorItem, Layout};
+use crate::views::{ContactView, ErrorItem, Layout, long_date};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -13,6 +13,7 @@ use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use frontdoor_domain::Text;
 use frontdoor_domain::form::{FieldError, RawAnswers, validate_contact, validate_reply_by};
 use frontdoor_domain::life_event::{LifeEventInput, parse_date};
 use frontdoor_domain::{Channel, ContactMeta, LifeEvent, LifeEventKind};
@@ -54,13 +55,16 @@ fn page(
         errors
             .iter()
             .find(|e| e.input == input)
-            .map(|e| e.message.clone())
+            .map(|e| e.message_in(crate::locale::current()))
     };
     TellUsOncePage {
         layout: layout(state, session.csrf_token()),
         kinds: LifeEventKind::ALL
             .iter()
-            .map(|k| (k.as_str().into(), k.label().into()))
+            .map(|k| {
+                let key = format!("life_event.choice.{}", k.as_str());
+                (k.as_str().into(), layout_text(&key))
+            })
             .collect(),
         event_error: find("kind"),
         dob_error: find("date-of-birth"),
@@ -95,12 +99,15 @@ async fn send(
     };
     let mut errors = Vec::new();
     let event = LifeEvent::parse(&input, today)
-        .map_err(|e| errors.push(field_error("kind", &e.to_string())))
+        .map_err(|e| errors.push(field_error("kind", e.text())))
         .ok();
     let dob = match value("date-of-birth").trim() {
         "" => None,
         text => parse_date(text)
-            .map_err(|e| errors.push(field_error("date-of-birth", &e.to_string())))
+            .map_err(|_| {
+                let text = Text::new("tell_us_once.date_of_birth_bad");
+                errors.push(field_error("date-of-birth", text));
+            })
             .ok(),
     };
     let contact = validate_contact(&raw).and_then(|contact| {
@@ -128,12 +135,70 @@ async fn send(
     Ok(Redirect::to("/tell-us-once/confirmation").into_response())
 }
 
-fn field_error(input: &str, message: &str) -> FieldError {
-    FieldError {
-        field: input.into(),
-        input: input.into(),
-        message: message.into(),
+fn layout_text(key: &str) -> String {
+    frontdoor_domain::i18n::message(crate::locale::current(), key).to_owned()
+}
+
+/// The change, as the resident reads it, with dates in their language.
+fn describe(event: &LifeEvent) -> String {
+    let text = match event {
+        LifeEvent::ChangeOfAddress {
+            address,
+            postcode,
+            from,
+        } => Text::new("tell_us_once.moved")
+            .with("address", address)
+            .with("postcode", postcode)
+            .with("date", long_date(*from)),
+        LifeEvent::ChangeOfName { name, from } => Text::new("tell_us_once.renamed")
+            .with("name", name)
+            .with("date", long_date(*from)),
+        LifeEvent::Death {
+            date_of_death,
+            told_by,
+        } => Text::new("tell_us_once.died")
+            .with("date", long_date(*date_of_death))
+            .with("told_by", told_by),
+    };
+    text.render(crate::locale::current())
+}
+
+/// Who was told and how, in the resident's language. What was told is stored in the
+/// catalogue's (English) words when the event happens; the page puts it back into Welsh.
+fn told_locally(state: &AppState, told: &Told) -> Told {
+    let local = state.local_catalogue();
+    let who = match (
+        state
+            .catalogue
+            .services
+            .iter()
+            .position(|s| s.name == told.who),
+        state
+            .catalogue
+            .teams
+            .iter()
+            .position(|t| t.name == told.who),
+    ) {
+        (Some(i), _) => local.services[i].name.clone(),
+        (None, Some(i)) => local.teams[i].name.clone(),
+        (None, None) => told.who.clone(),
+    };
+    let how = match told.how.strip_prefix(crate::tell_us_once::ADDED_TO_CASE) {
+        Some(reference) => Text::new("tell_us_once.how_case").with("reference", reference),
+        None if told.how == crate::tell_us_once::ASKED_TEAM => Text::new("tell_us_once.how_team"),
+        None if told.how == crate::tell_us_once::SENT_TO_SYSTEM => {
+            Text::new("tell_us_once.how_system")
+        }
+        None => Text::untranslated(told.how.clone()),
+    };
+    Told {
+        who,
+        how: how.render(crate::locale::current()),
     }
+}
+
+fn field_error(input: &str, text: Text) -> FieldError {
+    FieldError::new(input, input, text)
 }
 
 #[derive(Template, WebTemplate)]
@@ -159,8 +224,8 @@ async fn confirmation(State(state): State<AppState>, session: Session) -> PageRe
         .ok_or(WebError::NotFound)?;
     Ok(ConfirmationPage {
         layout: layout(&state, session.csrf_token()),
-        what: event.event.describe(),
-        told: event.told,
+        what: describe(&event.event),
+        told: event.told.iter().map(|t| told_locally(&state, t)).collect(),
     }
     .into_response())
 }

@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use frontdoor_domain::Reference;
+use frontdoor_domain::i18n;
 use frontdoor_store::CaseDetail;
 use serde::Deserialize;
 
@@ -68,9 +69,6 @@ struct TrackResult {
     timeline: Vec<TimelineEntry>,
 }
 
-const NOT_FOUND: &str =
-    "We could not find a request with that reference number and email address or postcode";
-
 async fn track(
     State(state): State<AppState>,
     session: Session,
@@ -101,16 +99,18 @@ async fn track(
         };
         (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
     };
+    let lang = crate::locale::current();
+    let said = |key: &str| i18n::message(lang, key).to_owned();
     let reference = Reference::parse(&form.reference);
     let contact_missing = form
         .contact
         .trim()
         .is_empty()
-        .then(|| "Enter the email address or postcode you gave us".to_string());
+        .then(|| said("track.contact_missing"));
     let reference = match reference {
         Ok(r) if contact_missing.is_none() => r,
         Ok(_) => return Ok(refuse(None, contact_missing)),
-        Err(e) => return Ok(refuse(Some(e.to_string()), contact_missing)),
+        Err(e) => return Ok(refuse(Some(e.text().render(lang)), contact_missing)),
     };
     let case = match state.store.case_by_reference(&reference).await? {
         Some(case) if case.contact.matches_email_or_postcode(&form.contact) => Some(case),
@@ -126,12 +126,12 @@ async fn track(
     };
     match case {
         Some(case) => Ok(result_page(&state, &session, case).into_response()),
-        None => Ok(refuse(Some(NOT_FOUND.into()), None)),
+        None => Ok(refuse(Some(said("track.not_found")), None)),
     }
 }
 
 fn result_page(state: &AppState, session: &Session, case: CaseDetail) -> TrackResult {
-    let service = state.catalogue.service(&case.summary.service);
+    let service = state.local_catalogue().service(&case.summary.service);
     let team_name = service.map(|s| s.department.clone()).unwrap_or_default();
     let timeline = case
         .events
@@ -140,7 +140,10 @@ fn result_page(state: &AppState, session: &Session, case: CaseDetail) -> TrackRe
         .map(|e| TimelineEntry {
             when: london_time(e.at),
             who: String::new(),
-            text: e.event.for_resident(&team_name),
+            text: e
+                .event
+                .for_resident(&team_name)
+                .render(crate::locale::current()),
         })
         .collect();
     TrackResult {
@@ -149,7 +152,7 @@ fn result_page(state: &AppState, session: &Session, case: CaseDetail) -> TrackRe
         service_name: service
             .map(|s| s.name.clone())
             .unwrap_or_else(|| case.summary.service.clone()),
-        status: case.summary.state.status.label().into(),
+        status: i18n::message(crate::locale::current(), &case.summary.state.status.key()).into(),
         received: london_time(case.summary.created_at),
         due_by: long_date(case.summary.due_by),
         outcome: case.summary.state.outcome.clone(),

@@ -37,18 +37,15 @@ pub async fn spawn_app_with(settings: WebSettings) -> TestApp {
     let store = Store::open(&format!("sqlite://{}/frontdoor.db", dir.path().display()))
         .await
         .expect("database opens");
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../catalogue/demo-council.toml"
-    );
-    let catalogue = Catalogue::parse(path, &std::fs::read_to_string(path).unwrap())
-        .expect("demo catalogue is valid");
+    let catalogue = demo_catalogue();
     store.sync_teams(&catalogue.teams).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     store.import_gazetteer(&demo_gazetteer()).await.unwrap();
-    let state =
-        AppState::new(store.clone(), catalogue, settings, demo_model()).with_area(demo_area());
+    let welsh = demo_welsh(&catalogue);
+    let state = AppState::new(store.clone(), catalogue, settings, demo_model())
+        .with_area(demo_area())
+        .with_welsh(welsh);
     tokio::spawn(frontdoor_web::serve(listener, state));
     TestApp {
         address,
@@ -125,6 +122,17 @@ pub fn demo_catalogue() -> Catalogue {
     );
     Catalogue::parse(path, &std::fs::read_to_string(path).unwrap())
         .expect("demo catalogue is valid")
+}
+
+/// The demo council's catalogue in Welsh, as `frontdoor serve` loads it.
+pub fn demo_welsh(english: &Catalogue) -> Catalogue {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../catalogue/demo-council.cy.toml"
+    );
+    english
+        .translated(path, &std::fs::read_to_string(path).unwrap())
+        .expect("demo Welsh catalogue is valid")
 }
 
 impl TestApp {

@@ -1,0 +1,284 @@
+//! The words residents read, in English and Welsh.
+//!
+//! Every resident-facing sentence Front Door itself writes (page text, buttons, error
+//! messages, dates) has a key in `locales/en.toml` and `locales/cy.toml`; the council's own
+//! words (service names, questions) come from its catalogue and its Welsh companion file.
+//! Messages are built as a key plus named arguments ([`Text`]) so they can be shown in
+//! either language; `{name}` in a message is replaced by the argument of that name.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub enum Locale {
+    #[default]
+    En,
+    Cy,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::Cy];
+
+    /// The BCP 47 code, as used in `lang` attributes and the language cookie.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Cy => "cy",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Locale> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "en" => Some(Locale::En),
+            "cy" => Some(Locale::Cy),
+            _ => None,
+        }
+    }
+
+    /// The other language, offered by the language toggle.
+    pub fn other(self) -> Locale {
+        match self {
+            Locale::En => Locale::Cy,
+            Locale::Cy => Locale::En,
+        }
+    }
+
+    /// Picks a language from an `Accept-Language` header: the highest-weighted English or
+    /// Welsh range (`cy`, `cy-GB`, `en-GB`…); English when neither is asked for.
+    pub fn negotiate(header: &str) -> Locale {
+        let mut best: Option<(f32, Locale)> = None;
+        for range in header.split(',') {
+            let mut parts = range.split(';');
+            let tag = parts.next().unwrap_or("").trim();
+            let primary = tag.split('-').next().unwrap_or("");
+            let Some(locale) = Locale::from_code(primary) else {
+                continue;
+            };
+            let weight = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if weight > 0.0 && best.is_none_or(|(w, _)| weight > w) {
+                best = Some((weight, locale));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+}
+
+/// The message catalogues, embedded so the binary needs no files beside it.
+pub const SOURCES: [(Locale, &str); 2] = [
+    (Locale::En, include_str!("../locales/en.toml")),
+    (Locale::Cy, include_str!("../locales/cy.toml")),
+];
+
+/// Flattens a message file into dotted keys (`[error] enter = …` → `error.enter`).
+pub fn parse_messages(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = BTreeMap::new();
+    flatten("", &table, &mut out)?;
+    Ok(out)
+}
+
+fn flatten(
+    prefix: &str,
+    table: &toml::Table,
+    out: &mut BTreeMap<String, String>,
+) -> Result<(), String> {
+    for (name, value) in table {
+        let key = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        match value {
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            toml::Value::Table(t) => flatten(&key, t, out)?,
+            _ => return Err(format!("{key}: every message must be text")),
+        }
+    }
+    Ok(())
+}
+
+static MESSAGES: LazyLock<BTreeMap<Locale, BTreeMap<String, String>>> = LazyLock::new(|| {
+    SOURCES
+        .iter()
+        .map(|(locale, text)| {
+            let messages = parse_messages(text)
+                .unwrap_or_else(|e| panic!("locales/{}.toml: {e}", locale.code()));
+            (*locale, messages)
+        })
+        .collect()
+});
+
+/// The message with this key, falling back to English, then to the key itself (which the
+/// locale tests make impossible for keys the code uses).
+pub fn message(locale: Locale, key: &str) -> &'static str {
+    let find = |l: Locale| MESSAGES.get(&l).and_then(|m| m.get(key));
+    find(locale)
+        .or_else(|| find(Locale::En))
+        .map(String::as_str)
+        .unwrap_or_else(|| leak_key(key))
+}
+
+fn leak_key(key: &str) -> &'static str {
+    // Only reached for a key missing from English, which tests rule out; leaking the few
+    // bytes keeps `message` returning borrowed text without a lifetime on every caller.
+    Box::leak(key.to_owned().into_boxed_str())
+}
+
+/// Replaces each `{name}` with its argument.
+pub fn fill(template: &str, args: &[(&str, String)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// A message not yet put into words: its key and arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+/// An argument: words given as they are (a name, a reference), or a message of their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Plain(String),
+    Key(String),
+}
+
+impl Text {
+    pub fn new(key: &'static str) -> Self {
+        Text {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl fmt::Display) -> Self {
+        self.args.push((name, Arg::Plain(value.to_string())));
+        self
+    }
+
+    /// Words that are not translated: for staff and partner systems, who work in English.
+    pub fn untranslated(words: impl Into<String>) -> Self {
+        Text::new("").with("", words.into())
+    }
+
+    /// An argument that is itself a message, put into the same language.
+    pub fn with_key(mut self, name: &'static str, key: impl Into<String>) -> Self {
+        self.args.push((name, Arg::Key(key.into())));
+        self
+    }
+
+    pub fn render(&self, locale: Locale) -> String {
+        if self.key.is_empty() {
+            return self.args.iter().map(|(_, arg)| arg.words(locale)).collect();
+        }
+        let args: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(name, arg)| (*name, arg.words(locale)))
+            .collect();
+        fill(message(locale, self.key), &args)
+    }
+}
+
+impl Arg {
+    fn words(&self, locale: Locale) -> String {
+        match self {
+            Arg::Plain(text) => text.clone(),
+            Arg::Key(key) => message(locale, key).to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Text {
+    /// English, for logs of refused input and the JSON API.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Locale::En))
+    }
+}
+
+/// Month names for long dates ("25 Tachwedd 2026").
+pub fn month_name(locale: Locale, month: i8) -> &'static str {
+    const KEYS: [&str; 12] = [
+        "date.month.1",
+        "date.month.2",
+        "date.month.3",
+        "date.month.4",
+        "date.month.5",
+        "date.month.6",
+        "date.month.7",
+        "date.month.8",
+        "date.month.9",
+        "date.month.10",
+        "date.month.11",
+        "date.month.12",
+    ];
+    let index = usize::try_from(month.clamp(1, 12) - 1).unwrap_or(0);
+    message(locale, KEYS[index])
+}
+
+/// The `{name}` placeholders a message uses, for checking translations keep them. Case is
+/// ignored: `{What}` and `{what}` are one argument, capitalised where a sentence starts.
+pub fn placeholders(template: &str) -> Vec<String> {
+    let mut names: Vec<String> = template
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_lowercase()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_highest_weighted_known_language() {
+        assert_eq!(Locale::negotiate("cy-GB,cy;q=0.9,en;q=0.8"), Locale::Cy);
+        assert_eq!(Locale::negotiate("en-GB,en;q=0.9,cy;q=0.8"), Locale::En);
+        assert_eq!(Locale::negotiate("fr-FR, cy;q=0.5"), Locale::Cy);
+        assert_eq!(Locale::negotiate("fr-FR,de"), Locale::En);
+        assert_eq!(Locale::negotiate("cy;q=0, en;q=0.1"), Locale::En);
+        assert_eq!(Locale::negotiate(""), Locale::En);
+        assert_eq!(Locale::negotiate("en;q=0.4, CY;q=0.7"), Locale::Cy);
+    }
+
+    #[test]
+    fn english_and_welsh_have_the_same_keys_and_placeholders() {
+        let en = parse_messages(SOURCES[0].1).unwrap();
+        let cy = parse_messages(SOURCES[1].1).unwrap();
+        let missing: Vec<&String> = en.keys().filter(|k| !cy.contains_key(*k)).collect();
+        let extra: Vec<&String> = cy.keys().filter(|k| !en.contains_key(*k)).collect();
+        assert!(missing.is_empty(), "not in Welsh: {missing:?}");
+        assert!(extra.is_empty(), "only in Welsh: {extra:?}");
+        for (key, english) in &en {
+            assert_eq!(
+                placeholders(english),
+                placeholders(&cy[key]),
+                "{key} changes its placeholders"
+            );
+            assert!(!cy[key].trim().is_empty(), "{key} is blank in Welsh");
+        }
+    }
+
+    #[test]
+    fn texts_render_in_either_language_with_their_arguments() {
+        let text = Text::new("error.enter").with("what", "y peth");
+        assert_eq!(text.render(Locale::Cy), "Rhowch y peth");
+        let text = Text::new("error.enter").with("what", "the thing");
+        assert_eq!(text.to_string(), "Enter the thing");
+        assert_eq!(month_name(Locale::Cy, 11), "Tachwedd");
+        assert_eq!(month_name(Locale::En, 2), "February");
+    }
+}

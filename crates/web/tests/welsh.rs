@@ -1,0 +1,182 @@
+//! Residents read Front Door in Welsh: chosen by the browser's language or the toggle,
+//! through a whole journey, with answers stored in the catalogue's English words.
+
+mod support;
+
+use reqwest::StatusCode;
+use support::{Browser, sign_in, spawn_app};
+
+const BIN: &str = "/services/missed-bin-collection";
+
+/// A browser that has pressed the language toggle on the home page.
+async fn welsh_browser(app: &support::TestApp) -> Browser {
+    let browser = app.browser();
+    let switched = browser.get("/language?to=cy&back=%2F").await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    assert_eq!(switched.location.as_deref(), Some("/"));
+    browser
+}
+
+#[tokio::test]
+async fn the_browser_language_chooses_welsh_and_says_so() {
+    let app = spawn_app().await;
+    let response = reqwest::Client::new()
+        .get(format!("{}/", app.address))
+        .header("accept-language", "cy-GB,cy;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-language"], "cy");
+    let vary = response.headers()["vary"].to_str().unwrap().to_owned();
+    assert!(vary.contains("Accept-Language"), "{vary}");
+    let body = response.text().await.unwrap();
+    assert!(body.contains(r#"<html lang="cy""#), "{body}");
+    assert!(body.contains("Cyngor Demo"));
+    assert!(body.contains("Biniau, ailgylchu a gwastraff"));
+    assert!(
+        body.contains(r#"lang="en" hreflang="en">English</a>"#),
+        "{body}"
+    );
+
+    let english = app.browser().get("/").await;
+    english.assert_contains(r#"<html lang="en""#);
+    english.assert_contains(r#"hreflang="cy">Cymraeg</a>"#);
+    english.assert_contains("Bins, recycling and waste");
+}
+
+#[tokio::test]
+async fn the_toggle_is_remembered_and_only_returns_to_this_site() {
+    let app = spawn_app().await;
+    let browser = welsh_browser(&app).await;
+    let page = browser.get(BIN).await;
+    page.assert_contains("Rhoi gwybod am fin heb ei gasglu");
+    page.assert_contains("Dechrau nawr");
+    // The toggle on this page links back to it.
+    page.assert_contains("/language?to=en&#38;back=%2Fservices%2Fmissed-bin-collection");
+
+    let back = browser
+        .get("/language?to=en&back=%2Fservices%2Fmissed-bin-collection")
+        .await;
+    assert_eq!(back.location.as_deref(), Some(BIN));
+    browser.get(BIN).await.assert_contains("Start now");
+
+    let away = app
+        .browser()
+        .get("/language?to=cy&back=%2F%2Fevil.example%2F")
+        .await;
+    assert_eq!(away.location.as_deref(), Some("/"));
+    let unknown = app.browser().get("/language?to=fr&back=%2F").await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    unknown.assert_contains("Choose English or Welsh.");
+}
+
+#[tokio::test]
+async fn errors_are_in_welsh_with_the_catalogues_words() {
+    let app = spawn_app().await;
+    let browser = welsh_browser(&app).await;
+    let question = browser.get(&format!("{BIN}/questions/1")).await;
+    question.assert_contains("Pa fin na chafodd ei gasglu?");
+    question.assert_contains("Gwastraff cyffredinol (bin du)");
+    // The radio's value stays in English: that is what is stored.
+    question.assert_contains(r#"value="General waste (black bin)""#);
+    let refused = browser
+        .submit(&question, &format!("{BIN}/questions/1"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("<title>Gwall:");
+    refused.assert_contains("Mae problem wedi codi");
+    refused.assert_contains("Dewiswch pa fin na chafodd ei gasglu");
+
+    let date = browser.get(&format!("{BIN}/questions/2")).await;
+    let refused = browser
+        .submit(
+            &date,
+            &format!("{BIN}/questions/2"),
+            &[
+                ("collection-date-day", "31"),
+                ("collection-date-month", "2"),
+                ("collection-date-year", "2026"),
+            ],
+        )
+        .await;
+    refused.assert_contains("Rhaid i y dyddiad casglu fod yn ddyddiad go iawn");
+    let missing = browser.get("/no-such-page").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    missing.assert_contains("Heb ddod o hyd i&#39;r dudalen");
+}
+
+#[tokio::test]
+async fn a_welsh_speaker_reports_a_missed_bin_and_staff_read_it_in_english() {
+    let app = spawn_app().await;
+    let browser = welsh_browser(&app).await;
+    let yesterday = jiff::Timestamp::now()
+        .to_zoned_datetime(frontdoor_domain::calendar::london())
+        .date()
+        .yesterday()
+        .unwrap();
+    let answers: [(&str, Vec<(&str, String)>); 5] = [
+        ("1", vec![("bin-type", "Recycling (blue bin)".into())]),
+        (
+            "2",
+            vec![
+                ("collection-date-day", yesterday.day().to_string()),
+                ("collection-date-month", yesterday.month().to_string()),
+                ("collection-date-year", yesterday.year().to_string()),
+            ],
+        ),
+        ("3", vec![("out-by-7am", "Yes".into())]),
+        ("4", vec![("location-uprn", "100090000072".into())]),
+        ("5", vec![("details", String::new())]),
+    ];
+    for (number, fields) in &answers {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        browser
+            .answer(&format!("{BIN}/questions/{number}"), &fields)
+            .await;
+    }
+    let contact = browser.get(&format!("{BIN}/contact")).await;
+    contact.assert_contains("Eich manylion cyswllt");
+    browser
+        .answer(
+            &format!("{BIN}/contact"),
+            &[
+                ("contact-name", "Siân Jones"),
+                ("contact-email", "sian@example.org"),
+            ],
+        )
+        .await;
+    let check = browser.get(&format!("{BIN}/check")).await;
+    check.assert_contains("Gwiriwch eich atebion cyn anfon eich cais");
+    check.assert_contains("Ailgylchu (bin glas)");
+    check.assert_contains(">Ie<");
+    let month = frontdoor_domain::i18n::month_name(frontdoor_domain::Locale::Cy, yesterday.month());
+    check.assert_contains(&format!("{} {month} {}", yesterday.day(), yesterday.year()));
+    browser.submit(&check, &format!("{BIN}/check"), &[]).await;
+    let confirmation = browser.get(&format!("{BIN}/confirmation")).await;
+    confirmation.assert_contains("Cais wedi&#39;i anfon");
+    confirmation.assert_contains("Bydd y tîm Amgylchedd yn gweithredu ar eich cais erbyn");
+    let start = confirmation
+        .body
+        .find(r#"<strong id="reference">"#)
+        .unwrap()
+        + 23;
+    let reference = confirmation.body[start..start + 9].to_owned();
+
+    let form = browser.get("/track").await;
+    let tracked = browser
+        .submit(
+            &form,
+            "/track",
+            &[("reference", &reference), ("contact", "sian@example.org")],
+        )
+        .await;
+    tracked.assert_contains("Wedi dod i law");
+    tracked.assert_contains("Fe gawson ni eich cais (ar y wefan)");
+
+    // Stored in the catalogue's words, so staff and reports read it in English.
+    let staff = sign_in(&app).await;
+    let case = staff.get(&format!("/console/cases/{reference}")).await;
+    case.assert_contains("Recycling (blue bin)");
+    case.assert_contains(r#"<html lang="en""#);
+    assert!(!case.body.contains("Cymraeg"), "the console has no toggle");
+}
