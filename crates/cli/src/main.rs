@@ -5,6 +5,7 @@ mod demo;
 mod history;
 mod outbox;
 mod place;
+mod readability;
 mod settings;
 mod triage;
 
@@ -93,6 +94,12 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Measure the reading age of the guidance residents read (target: 9 or under).
+    Readability {
+        /// Exit with an error if any page's guidance reads older than 9.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -239,6 +246,9 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::User { command }) => user(settings, command).await,
+        Some(Command::Readability { strict }) => {
+            readability::run(&load_catalogue(&settings)?, strict)
+        }
         Some(Command::Triage(args)) => {
             let catalogue = load_catalogue(&settings)?;
             triage::run(&settings, &catalogue, args).await

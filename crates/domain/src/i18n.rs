@@ -272,6 +272,46 @@ mod tests {
         }
     }
 
+    /// The Design System's rules for error messages: say what to do, plainly, without
+    /// blame or apology, and no full stop (they are list items in the error summary).
+    #[test]
+    fn english_error_messages_follow_the_design_systems_wording() {
+        let en = parse_messages(SOURCES[0].1).unwrap();
+        let banned = [
+            "please",
+            "invalid",
+            "valid ",
+            "oops",
+            "sorry",
+            "error",
+            "forbidden",
+            "illegal",
+            "you forgot",
+            "you must",
+        ];
+        let errors = en.iter().filter(|(k, _)| {
+            k.starts_with("error.") || k.ends_with("_missing") || k.ends_with("_too_long")
+        });
+        let mut count = 0;
+        for (key, message) in errors {
+            count += 1;
+            let lower = message.to_lowercase();
+            assert!(!message.ends_with('.'), "{key} ends with a full stop");
+            for word in banned {
+                assert!(!lower.contains(word), "{key} says {word:?}: {message}");
+            }
+            let first = message.split_whitespace().next().unwrap_or("");
+            assert!(
+                first
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c == '{'),
+                "{key} starts in lower case"
+            );
+        }
+        assert!(count > 50, "{count}");
+    }
+
     #[test]
     fn texts_render_in_either_language_with_their_arguments() {
         let text = Text::new("error.enter").with("what", "y peth");

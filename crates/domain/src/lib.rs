@@ -16,6 +16,7 @@ pub mod life_event;
 pub mod location;
 pub mod message;
 pub mod mi;
+pub mod readability;
 pub mod reference;
 pub mod resident;
 pub mod translation;

@@ -106,3 +106,13 @@ fn is_numbers(catalogue: &Catalogue, path: &str) -> bool {
         .and_then(|s| s.fields.iter().find(|f| f.id == id))
         .is_some_and(|f| f.choices.iter().all(|c| c.parse::<u32>().is_ok()))
 }
+
+#[test]
+fn every_service_explains_itself_at_a_reading_age_of_9_or_under() {
+    use frontdoor_domain::readability::{Counts, service_guidance};
+    for service in &demo_catalogue().services {
+        let text = service_guidance(service);
+        let age = Counts::of(&text).reading_age();
+        assert!(age <= 9.0, "{}: reading age {age:.1}: {text}", service.slug);
+    }
+}
