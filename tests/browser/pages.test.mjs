@@ -1,0 +1,64 @@
+// axe-core (WCAG 2.2 AA) on every page a resident or member of staff can open by address,
+// in English and in Welsh, with JavaScript on; pages reached only by sending a form are
+// checked in journeys.test.mjs.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, visitor, go, assertAccessible, assertReflows, screenshots, signIn, MANAGER } from './lib.mjs';
+
+const RESIDENT_PAGES = [
+  '/', '/topics/bins-recycling', '/search?q=pothole', '/search?q=zzzz', '/services/missed-bin-collection',
+  '/services/pothole-report', '/services/pothole-report/questions/3', '/services/missed-bin-collection/questions/2',
+  '/services/missed-bin-collection/questions/4', '/contact-us', '/tell-us-once', '/track', '/reports',
+  '/reports?service=pothole-report', '/no-such-page',
+];
+const CONSOLE_PAGES = [
+  '/console/queues', '/console/queues/waste', '/console/queues/waste?mine=1', '/console/triage',
+  '/console/contacts/new', '/console/residents', '/console/residents?q=smith', '/console/quarantine',
+  '/console/tasks/waste', '/console/dashboard', '/console/dashboard?channel=phone',
+];
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+describe('every page passes axe-core at WCAG 2.2 AA', () => {
+  for (const locale of ['en-GB', 'cy']) {
+    test(`resident pages (${locale})`, async () => {
+      const { context, page } = await visitor(browser, { locale });
+      for (const path of RESIDENT_PAGES) {
+        await go(page, path);
+        assert.equal(await page.getAttribute('html', 'lang'), locale === 'cy' ? 'cy' : 'en');
+        await assertAccessible(page, `${path} (${locale})`);
+        await assertReflows(page, path);
+      }
+      await go(page, '/');
+      await screenshots(page, `home-${locale}`);
+      await go(page, '/services/missed-bin-collection/questions/1');
+      await screenshots(page, `question-${locale}`);
+      await context.close();
+    });
+  }
+
+  test('the console sign-in page and every console page', async () => {
+    const { context, page } = await visitor(browser);
+    await go(page, '/console/sign-in');
+    await assertAccessible(page, 'sign in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await assertAccessible(page, 'sign in with errors');
+    await signIn(page, MANAGER);
+    for (const path of CONSOLE_PAGES) {
+      await go(page, path);
+      await assertAccessible(page, path);
+    }
+    // A case, reached from the queue, and its resident's record.
+    await go(page, '/console/queues/waste');
+    await page.locator('#queue a').first().click();
+    await assertAccessible(page, 'a case');
+    await page.locator('#resident-link').click();
+    await page.waitForURL('**/console/residents/*');
+    await assertAccessible(page, 'a resident');
+    await go(page, '/console/dashboard');
+    await screenshots(page, 'dashboard');
+    await context.close();
+  });
+});
