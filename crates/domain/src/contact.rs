@@ -60,6 +60,8 @@ pub struct ContactMeta {
     pub attachments: Vec<Attachment>,
     /// The property the resident lives at, when they gave their home address.
     pub uprn: Option<String>,
+    /// The language the resident wrote in: what the council sends back is in it too.
+    pub language: crate::Locale,
 }
 
 /// Circumstances that change how the council deals with a resident.

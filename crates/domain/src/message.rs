@@ -2,6 +2,7 @@
 //! the outbox in the same transaction as the change that causes them; a worker sends them.
 
 use crate::contact::ReplyBy;
+use crate::i18n::{Locale, Text};
 use crate::resident::ContactDetails;
 use serde::{Deserialize, Serialize};
 
@@ -58,9 +59,24 @@ pub struct CaseMessage<'a> {
     pub service: &'a str,
     pub contact: &'a ContactDetails,
     pub reply_by: Option<ReplyBy>,
+    /// The resident's language; the names passed in are already in it.
+    pub language: Locale,
 }
 
 impl CaseMessage<'_> {
+    /// A message about this case, with its reference, service, council and name filled in.
+    fn words(&self, key: &'static str) -> Text {
+        Text::new(key)
+            .with("name", &self.contact.name)
+            .with("council", self.council)
+            .with("service", self.service)
+            .with("reference", self.reference)
+    }
+
+    fn say(&self, text: Text) -> String {
+        text.render(self.language)
+    }
+
     /// Where replies go: the resident's choice, else email, else a mobile.
     pub fn primary(&self) -> Option<Destination> {
         let email = self.contact.email.as_ref().map(|e| Destination::Email {
@@ -95,7 +111,7 @@ impl CaseMessage<'_> {
             out.push(Outgoing {
                 key: format!("{key}-ack-{}", destination.kind()),
                 destination,
-                subject: format!("We have your request {}: {}", self.reference, self.service),
+                subject: self.say(self.words("message.ack_subject")),
                 body,
             });
         }
@@ -111,46 +127,29 @@ impl CaseMessage<'_> {
     }
 
     fn letter(&self, team: &str, due_by: &str) -> String {
-        format!(
-            "Dear {name},\n\nThank you for contacting {council} about {service}. Your reference is {reference}.\n\n\
-             What happens next: the {team} team will look at your request. We aim to respond by {due_by}.\n\n\
-             To add anything, reply to this message and keep the reference {reference} in it. \
-             You can also track your request online with the reference.\n\n{council}",
-            name = self.contact.name,
-            council = self.council,
-            service = self.service,
-            reference = self.reference,
-        )
+        let text = self
+            .words("message.ack_letter")
+            .with("team", team)
+            .with("due_by", due_by);
+        self.say(text)
     }
 
     /// Short enough for one or two text messages.
     fn text_confirmation(&self, due_by: &str) -> String {
-        format!(
-            "{}: we have your {} request, reference {}. We aim to respond by {due_by}.",
-            self.council, self.service, self.reference
-        )
+        self.say(self.words("message.ack_text").with("due_by", due_by))
     }
 
     /// A change the resident should hear about: a new status, or words from an officer.
     pub fn update(&self, what: &str, key: &str) -> Option<Outgoing> {
         let destination = self.primary()?;
-        let body = match destination {
-            Destination::Sms { .. } => format!(
-                "{}: update on your request {}: {what}",
-                self.council, self.reference
-            ),
-            _ => format!(
-                "Dear {},\n\nThere is an update on your request {} ({}):\n\n{what}\n\n\
-                 To reply, answer this message and keep the reference {} in it.\n\n{}",
-                self.contact.name, self.reference, self.service, self.reference, self.council
-            ),
+        let key_of_body = match destination {
+            Destination::Sms { .. } => "message.update_text",
+            _ => "message.update_letter",
         };
+        let body = self.say(self.words(key_of_body).with("what", what));
         Some(Outgoing {
             key: key.to_owned(),
-            subject: format!(
-                "Update on your request {}: {}",
-                self.reference, self.service
-            ),
+            subject: self.say(self.words("message.update_subject")),
             destination,
             body,
         })
@@ -178,6 +177,7 @@ mod tests {
             service: "Missed bin",
             contact,
             reply_by,
+            language: Locale::En,
         }
         .acknowledgement("Waste", "3 December 2026", "k")
     }
@@ -205,6 +205,33 @@ mod tests {
             sent[0].body
         );
         assert!(sent[0].body.contains("ABCD-EFGH") && !sent[0].body.contains("Dear"));
+    }
+
+    #[test]
+    fn a_welsh_speaker_hears_back_in_welsh() {
+        let both = contact(true, Some("07700 900982"));
+        let welsh = CaseMessage {
+            council: "Cyngor Demo",
+            reference: "ABCD-EFGH",
+            service: "Bin heb ei gasglu",
+            contact: &both,
+            reply_by: None,
+            language: Locale::Cy,
+        };
+        let sent = welsh.acknowledgement("Gwastraff", "3 Rhagfyr 2026", "k");
+        assert!(
+            sent[0].body.starts_with("Annwyl Jo Bloggs"),
+            "{}",
+            sent[0].body
+        );
+        assert!(sent[0].subject.contains("ABCD-EFGH"), "{}", sent[0].subject);
+        assert!(sent[1].body.contains("3 Rhagfyr 2026") && sent[1].body.chars().count() <= 160);
+        let update = welsh.update("Statws wedi newid", "u").unwrap();
+        assert!(
+            update.body.contains("Mae diweddariad ar eich cais"),
+            "{}",
+            update.body
+        );
     }
 
     #[test]

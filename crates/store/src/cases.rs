@@ -39,6 +39,8 @@ pub struct CaseDetail {
     /// The person the resident record belongs to (see `people`).
     pub person_id: i64,
     pub reply_by: Option<ReplyBy>,
+    /// The language the resident used: messages to them are written in it.
+    pub language: frontdoor_domain::Locale,
     pub contact: ContactDetails,
     pub contacts: Vec<ContactRecord>,
     pub events: Vec<EventRecord>,
@@ -86,7 +88,7 @@ pub struct EventRecord {
 
 pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.reference, c.service, c.team, c.channel, c.status, c.assigned_to,
         c.outcome, c.due_by, c.created_at, c.resident_id, c.urgent, c.awaiting_triage, r.name AS resident_name, s.name AS assigned_to_name,
-        r.person_id, r.reply_by,
+        r.person_id, r.reply_by, r.language,
         EXISTS (SELECT 1 FROM person_flags f WHERE f.person_id = r.person_id) AS vulnerable
     FROM cases c
     JOIN residents r ON r.id = c.resident_id
@@ -247,6 +249,7 @@ impl Store {
             resident_id,
             person_id: row.get("person_id"),
             reply_by: reply_by.as_deref().and_then(ReplyBy::parse),
+            language: frontdoor_domain::Locale::from_code(row.get("language")).unwrap_or_default(),
             contact,
             contacts,
             events,
@@ -394,8 +397,8 @@ pub(crate) async fn insert_resident(
     let contact = &submission.contact;
     let meta = &submission.meta;
     let row = sqlx::query(
-        "INSERT INTO residents (name, email, phone, postcode, created_at, email_verified, phone_verified, reply_by, uprn)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO residents (name, email, phone, postcode, created_at, email_verified, phone_verified, reply_by, uprn, language)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(&contact.name)
     .bind(contact.email.as_ref().map(|e| e.as_str()))
@@ -406,6 +409,7 @@ pub(crate) async fn insert_resident(
     .bind(meta.phone_verified)
     .bind(meta.reply_by.map(ReplyBy::as_str))
     .bind(&meta.uprn)
+    .bind(meta.language.code())
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = row.get(0);

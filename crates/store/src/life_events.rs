@@ -195,9 +195,9 @@ async fn apply_to_records(
     };
     sqlx::query(
         "INSERT INTO residents (name, email, phone, postcode, created_at, email_verified, phone_verified,
-                                reply_by, date_of_birth, uprn, person_id)
+                                reply_by, date_of_birth, uprn, person_id, language)
          SELECT COALESCE($1, name), email, phone, COALESCE($2, postcode), $3, email_verified, phone_verified,
-                reply_by, date_of_birth, CASE WHEN $2 IS NULL THEN uprn END, person_id
+                reply_by, date_of_birth, CASE WHEN $2 IS NULL THEN uprn END, person_id, language
          FROM residents WHERE person_id = $4 ORDER BY id DESC LIMIT 1",
     )
     .bind(name)

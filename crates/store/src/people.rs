@@ -527,8 +527,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "INSERT INTO residents (name, email, phone, postcode, created_at, email_verified, phone_verified,
-                                    reply_by, date_of_birth)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                                    reply_by, date_of_birth, language)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(&contact.name)
         .bind(contact.email.as_ref().map(|e| e.as_str()))
@@ -539,6 +539,7 @@ impl Store {
         .bind(meta.phone_verified)
         .bind(meta.reply_by.map(frontdoor_domain::ReplyBy::as_str))
         .bind(date_of_birth.map(crate::time::encode_date))
+        .bind(meta.language.code())
         .fetch_one(&mut *tx)
         .await?;
         let person = join_person(&mut tx, row.get(0), &at).await?;

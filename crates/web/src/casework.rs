@@ -5,7 +5,9 @@ use crate::error::WebError;
 use crate::state::AppState;
 use frontdoor_domain::case::{add_note, change_status};
 use frontdoor_domain::reference::PAYLOAD_LEN;
-use frontdoor_domain::{CaseError, CaseEvent, NewCase, Reference, Service, Status, Submission};
+use frontdoor_domain::{
+    CaseError, CaseEvent, Locale, NewCase, Reference, Service, Status, Submission, Text,
+};
 use frontdoor_store::{CaseDetail, CaseExtras, StaffRecord, StoreError};
 use jiff::Timestamp;
 use rand::Rng;
@@ -161,8 +163,9 @@ pub async fn reply(
     record(state, case, &event, officer).await
 }
 
-/// What the resident is told about a change, if anything.
-fn resident_update(state: &AppState, case: &CaseDetail, event: &CaseEvent) -> Option<String> {
+/// What the resident is told about a change, if anything: Front Door's words, to be put in
+/// each reader's language, or an officer's own words as they wrote them.
+fn resident_update(state: &AppState, case: &CaseDetail, event: &CaseEvent) -> Option<Text> {
     match event {
         CaseEvent::StatusChanged { .. } => {
             let team = state
@@ -170,13 +173,13 @@ fn resident_update(state: &AppState, case: &CaseDetail, event: &CaseEvent) -> Op
                 .team(&case.summary.team)
                 .map(|t| t.name.as_str())
                 .unwrap_or_default();
-            Some(event.for_resident(team).to_string())
+            Some(event.for_resident(team))
         }
-        CaseEvent::MessageOut { text, .. } => Some(text.clone()),
+        CaseEvent::MessageOut { text, .. } => Some(Text::untranslated(text.clone())),
         CaseEvent::Note {
             text,
             visible_to_resident: true,
-        } => Some(text.clone()),
+        } => Some(Text::untranslated(text.clone())),
         _ => None,
     }
 }
@@ -187,8 +190,8 @@ async fn updates(
     state: &AppState,
     case: &CaseDetail,
     event: &CaseEvent,
-    what: &str,
-    survey: Option<&str>,
+    what: &Text,
+    survey: Option<&Text>,
 ) -> Result<Vec<frontdoor_domain::Outgoing>, ChangeError> {
     let n = case.events.len();
     let deceased = state
@@ -196,10 +199,13 @@ async fn updates(
         .person_deceased(case.person_id)
         .await
         .map_err(|e| ChangeError::Web(e.into()))?;
-    // Only the resident who raised the case is asked how it went, not its followers.
+    // Only the resident who raised the case is asked how it went, not its followers. Each
+    // reads it in their language: the resident in the one they used, followers in English
+    // (Front Door does not know theirs).
+    let language = case.language;
     let own = match survey {
-        Some(line) => format!("{what}\n\n{line}"),
-        None => what.to_owned(),
+        Some(line) => format!("{}\n\n{}", what.render(language), line.render(language)),
+        None => what.render(language),
     };
     let mut outgoing: Vec<_> = (!deceased)
         .then(|| crate::notices::update(state, case, &own, n))
@@ -207,7 +213,8 @@ async fn updates(
         .into_iter()
         .collect();
     if matches!(event, CaseEvent::StatusChanged { .. }) {
-        let followers = crate::notices::follower_updates(state, case, what, n).await;
+        let what = what.render(Locale::En);
+        let followers = crate::notices::follower_updates(state, case, &what, n).await;
         outgoing.extend(followers.map_err(ChangeError::Web)?);
     }
     Ok(outgoing)
@@ -219,7 +226,7 @@ async fn offer_survey(
     state: &AppState,
     case: &CaseDetail,
     event: &CaseEvent,
-) -> Result<Option<String>, ChangeError> {
+) -> Result<Option<Text>, ChangeError> {
     let CaseEvent::StatusChanged { from, to, .. } = event else {
         return Ok(None);
     };
@@ -237,9 +244,8 @@ async fn offer_survey(
         .await
         .map_err(|e| ChangeError::Web(e.into()))?;
     let url = state.settings.public_url.trim_end_matches('/');
-    Ok(Some(format!(
-        "How did we do? Tell us in a minute: {url}/feedback/{token}"
-    )))
+    let link = format!("{url}/feedback/{token}");
+    Ok(Some(Text::new("message.survey").with("link", link)))
 }
 
 async fn record(
@@ -250,7 +256,7 @@ async fn record(
 ) -> Result<(), ChangeError> {
     let survey = offer_survey(state, case, event).await?;
     let outgoing = match resident_update(state, case, event) {
-        Some(what) => updates(state, case, event, &what, survey.as_deref()).await?,
+        Some(what) => updates(state, case, event, &what, survey.as_ref()).await?,
         None => Vec::new(),
     };
     state

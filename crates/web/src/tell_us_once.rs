@@ -4,6 +4,8 @@
 
 use crate::error::WebError;
 use crate::state::AppState;
+use crate::views::long_date;
+use frontdoor_domain::Text;
 use frontdoor_domain::message::CaseMessage;
 use frontdoor_domain::{Channel, ContactDetails, Destination, LifeEvent, Outgoing, ReplyBy};
 use frontdoor_store::{TellUsOnce, Told};
@@ -134,31 +136,93 @@ fn confirmation(
     event: &LifeEvent,
     nonce: &str,
 ) -> Option<Outgoing> {
+    // Sent while the resident's request is answered, so in the language they are using.
+    let language = crate::locale::current();
+    let council = &state.local_catalogue().council.name;
     let message = CaseMessage {
-        council: &state.catalogue.council.name,
+        council,
         reference: "",
         service: event.kind().label(),
         contact,
         reply_by,
+        language,
     };
     let destination = message.primary()?;
     let list: Vec<String> = told
         .iter()
+        .map(|t| told_locally(state, t))
         .map(|t| format!("- {}: {}", t.who, t.how))
         .collect();
-    let body = format!(
-        "Dear {},\n\nThank you for telling us: {}.\n\nWe have told:\n{}\n\n{}",
-        contact.name,
-        event.describe(),
-        list.join("\n"),
-        state.catalogue.council.name
-    );
+    let kind = format!("life_event.{}", event.kind().as_str());
+    let body = Text::new("message.told_us_letter")
+        .with("name", &contact.name)
+        .with("what", describe(event))
+        .with("told", list.join("\n"))
+        .with("council", council);
     Some(Outgoing {
         key: format!("tuo-{nonce}-ack"),
         destination,
-        subject: format!("You told us: {}", event.kind().label().to_lowercase()),
-        body,
+        subject: Text::new("message.told_us_subject")
+            .with_key("event", kind)
+            .render(language),
+        body: body.render(language),
     })
+}
+
+/// The change, as the resident reads it, with dates in their language.
+pub fn describe(event: &LifeEvent) -> String {
+    let text = match event {
+        LifeEvent::ChangeOfAddress {
+            address,
+            postcode,
+            from,
+        } => Text::new("tell_us_once.moved")
+            .with("address", address)
+            .with("postcode", postcode)
+            .with("date", long_date(*from)),
+        LifeEvent::ChangeOfName { name, from } => Text::new("tell_us_once.renamed")
+            .with("name", name)
+            .with("date", long_date(*from)),
+        LifeEvent::Death {
+            date_of_death,
+            told_by,
+        } => Text::new("tell_us_once.died")
+            .with("date", long_date(*date_of_death))
+            .with("told_by", told_by),
+    };
+    text.render(crate::locale::current())
+}
+
+/// Who was told and how, in the resident's language. What was told is stored in the
+/// catalogue's (English) words when the event happens; the page puts it back into Welsh.
+pub fn told_locally(state: &AppState, told: &Told) -> Told {
+    let local = state.local_catalogue();
+    let who = match (
+        state
+            .catalogue
+            .services
+            .iter()
+            .position(|s| s.name == told.who),
+        state
+            .catalogue
+            .teams
+            .iter()
+            .position(|t| t.name == told.who),
+    ) {
+        (Some(i), _) => local.services[i].name.clone(),
+        (None, Some(i)) => local.teams[i].name.clone(),
+        (None, None) => told.who.clone(),
+    };
+    let how = match told.how.strip_prefix(ADDED_TO_CASE) {
+        Some(reference) => Text::new("tell_us_once.how_case").with("reference", reference),
+        None if told.how == ASKED_TEAM => Text::new("tell_us_once.how_team"),
+        None if told.how == SENT_TO_SYSTEM => Text::new("tell_us_once.how_system"),
+        None => Text::untranslated(told.how.clone()),
+    };
+    Told {
+        who,
+        how: how.render(crate::locale::current()),
+    }
 }
 
 fn slug(name: &str) -> String {

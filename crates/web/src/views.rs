@@ -253,7 +253,12 @@ pub struct TimelineEntry {
 
 /// "25 November 2026"
 pub fn long_date(day: Date) -> String {
-    let month = i18n::month_name(crate::locale::current(), day.month());
+    long_date_in(crate::locale::current(), day)
+}
+
+/// "25 Tachwedd 2026": a long date in a given language (for messages sent later).
+pub fn long_date_in(locale: Locale, day: Date) -> String {
+    let month = i18n::month_name(locale, day.month());
     format!("{} {month} {}", day.day(), day.year())
 }
 

@@ -173,10 +173,83 @@ async fn a_welsh_speaker_reports_a_missed_bin_and_staff_read_it_in_english() {
     tracked.assert_contains("Wedi dod i law");
     tracked.assert_contains("Fe gawson ni eich cais (ar y wefan)");
 
+    // The acknowledgement is in Welsh, with the service's Welsh name.
+    let parsed = frontdoor_domain::Reference::parse(&reference).unwrap();
+    let id = app.case(&parsed).await.summary.id;
+    let outbox = app.store.outbox_for_case(id).await.unwrap();
+    let ack = &outbox[0];
+    assert!(ack.body.starts_with("Annwyl Siân Jones"), "{}", ack.body);
+    assert!(ack.body.contains("Cyngor Demo"), "{}", ack.body);
+    assert!(
+        ack.subject.contains("Rhoi gwybod am fin heb ei gasglu"),
+        "{}",
+        ack.subject
+    );
+
     // Stored in the catalogue's words, so staff and reports read it in English.
     let staff = sign_in(&app).await;
     let case = staff.get(&format!("/console/cases/{reference}")).await;
     case.assert_contains("Recycling (blue bin)");
     case.assert_contains(r#"<html lang="en""#);
     assert!(!case.body.contains("Cymraeg"), "the console has no toggle");
+
+    // An officer closes it in English; the resident hears of it, and is asked how it went,
+    // in Welsh.
+    let closed = staff
+        .submit(
+            &case,
+            &format!("/console/cases/{reference}/status"),
+            &[("status", "closed"), ("outcome", "Bin emptied")],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let outbox = app.store.outbox_for_case(id).await.unwrap();
+    let closing = outbox.last().unwrap();
+    assert!(
+        closing.body.contains("Wedi'i gau: Bin emptied"),
+        "{}",
+        closing.body
+    );
+    assert!(
+        closing.body.contains("Sut wnaethon ni?"),
+        "{}",
+        closing.body
+    );
+    assert!(
+        closing.subject.starts_with("Diweddariad ar eich cais"),
+        "{}",
+        closing.subject
+    );
+}
+
+#[tokio::test]
+async fn an_english_speaker_still_hears_back_in_english() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    let question = browser.get("/contact-us").await;
+    let sent = browser
+        .submit(
+            &question,
+            "/contact-us",
+            &[
+                (
+                    "message",
+                    "The street light outside 4 High Street is flickering",
+                ),
+                ("contact-name", "Jo Bloggs"),
+                ("contact-email", "jo@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let page = browser.get("/contact-us/confirmation").await;
+    let start = page.body.find(r#"<strong id="reference">"#).unwrap() + 23;
+    let parsed = frontdoor_domain::Reference::parse(&page.body[start..start + 9]).unwrap();
+    let id = app.case(&parsed).await.summary.id;
+    let outbox = app.store.outbox_for_case(id).await.unwrap();
+    assert!(
+        outbox[0].body.starts_with("Dear Jo Bloggs"),
+        "{}",
+        outbox[0].body
+    );
 }

@@ -97,6 +97,7 @@ async fn send(
         summary: text.to_owned(),
         meta: ContactMeta {
             reply_by,
+            language: crate::locale::current(),
             ..Default::default()
         },
     };

@@ -489,6 +489,7 @@ pub(crate) fn web_submission(slug: &str, draft: Draft) -> PageResult<Submission>
         summary: None,
         meta: frontdoor_domain::ContactMeta {
             reply_by: draft.reply_by,
+            language: crate::locale::current(),
             ..Default::default()
         },
     })

@@ -5,7 +5,7 @@ use super::layout;
 use crate::error::{PageResult, WebError};
 use crate::session::Session;
 use crate::state::AppState;
-use crate::views::{ContactView, ErrorItem, Layout, long_date};
+use crate::views::{ContactView, ErrorItem, Layout};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -125,6 +125,7 @@ async fn send(
     }
     let meta = ContactMeta {
         reply_by: *reply_by,
+        language: crate::locale::current(),
         ..Default::default()
     };
     let person = state.store.record_resident(contact, &meta, dob).await?;
@@ -137,64 +138,6 @@ async fn send(
 
 fn layout_text(key: &str) -> String {
     frontdoor_domain::i18n::message(crate::locale::current(), key).to_owned()
-}
-
-/// The change, as the resident reads it, with dates in their language.
-fn describe(event: &LifeEvent) -> String {
-    let text = match event {
-        LifeEvent::ChangeOfAddress {
-            address,
-            postcode,
-            from,
-        } => Text::new("tell_us_once.moved")
-            .with("address", address)
-            .with("postcode", postcode)
-            .with("date", long_date(*from)),
-        LifeEvent::ChangeOfName { name, from } => Text::new("tell_us_once.renamed")
-            .with("name", name)
-            .with("date", long_date(*from)),
-        LifeEvent::Death {
-            date_of_death,
-            told_by,
-        } => Text::new("tell_us_once.died")
-            .with("date", long_date(*date_of_death))
-            .with("told_by", told_by),
-    };
-    text.render(crate::locale::current())
-}
-
-/// Who was told and how, in the resident's language. What was told is stored in the
-/// catalogue's (English) words when the event happens; the page puts it back into Welsh.
-fn told_locally(state: &AppState, told: &Told) -> Told {
-    let local = state.local_catalogue();
-    let who = match (
-        state
-            .catalogue
-            .services
-            .iter()
-            .position(|s| s.name == told.who),
-        state
-            .catalogue
-            .teams
-            .iter()
-            .position(|t| t.name == told.who),
-    ) {
-        (Some(i), _) => local.services[i].name.clone(),
-        (None, Some(i)) => local.teams[i].name.clone(),
-        (None, None) => told.who.clone(),
-    };
-    let how = match told.how.strip_prefix(crate::tell_us_once::ADDED_TO_CASE) {
-        Some(reference) => Text::new("tell_us_once.how_case").with("reference", reference),
-        None if told.how == crate::tell_us_once::ASKED_TEAM => Text::new("tell_us_once.how_team"),
-        None if told.how == crate::tell_us_once::SENT_TO_SYSTEM => {
-            Text::new("tell_us_once.how_system")
-        }
-        None => Text::untranslated(told.how.clone()),
-    };
-    Told {
-        who,
-        how: how.render(crate::locale::current()),
-    }
 }
 
 fn field_error(input: &str, text: Text) -> FieldError {
@@ -224,8 +167,12 @@ async fn confirmation(State(state): State<AppState>, session: Session) -> PageRe
         .ok_or(WebError::NotFound)?;
     Ok(ConfirmationPage {
         layout: layout(&state, session.csrf_token()),
-        what: describe(&event.event),
-        told: event.told.iter().map(|t| told_locally(&state, t)).collect(),
+        what: crate::tell_us_once::describe(&event.event),
+        told: event
+            .told
+            .iter()
+            .map(|t| crate::tell_us_once::told_locally(&state, t))
+            .collect(),
     }
     .into_response())
 }
