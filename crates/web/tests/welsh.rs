@@ -54,6 +54,13 @@ async fn the_toggle_is_remembered_and_only_returns_to_this_site() {
     // The toggle on this page links back to it.
     page.assert_contains("/language?to=en&#38;back=%2Fservices%2Fmissed-bin-collection");
 
+    // Search finds services by their Welsh words and shows Welsh names.
+    let found = browser.get("/search?q=twll").await;
+    found.assert_contains("Canlyniadau chwilio");
+    found.assert_contains("Rhoi gwybod am dwll yn y ffordd");
+    let found = browser.get("/search?q=missed+bin").await;
+    found.assert_contains("Rhoi gwybod am fin heb ei gasglu");
+
     let back = browser
         .get("/language?to=en&back=%2Fservices%2Fmissed-bin-collection")
         .await;
