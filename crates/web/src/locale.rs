@@ -7,7 +7,7 @@
 
 use axum::Router;
 use axum::extract::{Query, Request};
-use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE, VARY};
+use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, LOCATION, SET_COOKIE, VARY};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -63,14 +63,9 @@ pub async fn choose(request: Request, next: Next) -> Response {
 }
 
 fn from_headers(headers: &HeaderMap) -> Locale {
-    let chosen = headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .and_then(|(_, value)| Locale::from_code(value));
+    let chosen = crate::session::cookie(headers, COOKIE_NAME)
+        .as_deref()
+        .and_then(Locale::from_code);
     chosen.unwrap_or_else(|| {
         headers
             .get(ACCEPT_LANGUAGE)

@@ -208,16 +208,19 @@ pub async fn staff_for_bearer(state: &AppState, token: &str) -> Result<Option<i6
 }
 
 fn cookie_token(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+    cookie(&parts.headers, COOKIE_NAME).filter(|v| !v.is_empty())
+}
+
+/// The value of the request's cookie called `wanted`.
+pub(crate) fn cookie(headers: &axum::http::HeaderMap, wanted: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.to_owned())
-        .filter(|v| !v.is_empty())
 }
 
 fn blank_record() -> SessionRecord {
