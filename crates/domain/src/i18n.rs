@@ -125,9 +125,17 @@ pub fn message(locale: Locale, key: &str) -> &'static str {
 }
 
 fn leak_key(key: &str) -> &'static str {
-    // Only reached for a key missing from English, which tests rule out; leaking the few
-    // bytes keeps `message` returning borrowed text without a lifetime on every caller.
-    Box::leak(key.to_owned().into_boxed_str())
+    // Only reached for a key missing from English, which tests rule out. Each such key is
+    // kept once, so `message` can return borrowed text without a lifetime on every caller.
+    static MISSING: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut missing = MISSING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = missing.get(key) {
+        return known;
+    }
+    let kept: &'static str = Box::leak(key.to_owned().into_boxed_str());
+    missing.insert(kept);
+    kept
 }
 
 /// Replaces each `{name}` with its argument.
@@ -310,6 +318,14 @@ mod tests {
             );
         }
         assert!(count > 50, "{count}");
+    }
+
+    #[test]
+    fn a_missing_key_shows_itself_and_is_kept_once() {
+        let first = message(Locale::Cy, "no.such.key");
+        let again = message(Locale::En, "no.such.key");
+        assert_eq!(first, "no.such.key");
+        assert!(std::ptr::eq(first, again));
     }
 
     #[test]
