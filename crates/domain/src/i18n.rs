@@ -194,8 +194,20 @@ impl Text {
             .iter()
             .map(|(name, arg)| (*name, arg.words(locale)))
             .collect();
-        fill(message(locale, self.key), &args)
+        let text = fill(message(locale, self.key), &args);
+        match locale {
+            Locale::Cy => welsh_elision(&text),
+            Locale::En => text,
+        }
     }
+}
+
+/// Welsh joins "i" to the article and to "eich": "Rhaid i {what}" with "y dyddiad" reads
+/// "Rhaid i'r dyddiad", and with "eich enw" "Rhaid i'ch enw", as written out by hand.
+fn welsh_elision(text: &str) -> String {
+    text.replace(" i yr ", " i'r ")
+        .replace(" i y ", " i'r ")
+        .replace(" i eich ", " i'ch ")
 }
 
 impl Arg {
@@ -332,6 +344,18 @@ mod tests {
     fn texts_render_in_either_language_with_their_arguments() {
         let text = Text::new("error.enter").with("what", "y peth");
         assert_eq!(text.render(Locale::Cy), "Rhowch y peth");
+        let real = Text::new("error.date.real").with("what", "y dyddiad casglu");
+        assert_eq!(
+            real.render(Locale::Cy),
+            "Rhaid i'r dyddiad casglu fod yn ddyddiad go iawn"
+        );
+        let long = Text::new("error.too_long")
+            .with("what", "eich ymholiad")
+            .with("limit", 2000);
+        assert_eq!(
+            long.render(Locale::Cy),
+            "Rhaid i'ch ymholiad fod yn 2000 nod neu lai"
+        );
         let text = Text::new("error.enter").with("what", "the thing");
         assert_eq!(text.to_string(), "Enter the thing");
         assert_eq!(month_name(Locale::Cy, 11), "Tachwedd");

@@ -106,7 +106,7 @@ async fn errors_are_in_welsh_with_the_catalogues_words() {
             ],
         )
         .await;
-    refused.assert_contains("Rhaid i y dyddiad casglu fod yn ddyddiad go iawn");
+    refused.assert_contains("Rhaid i&#39;r dyddiad casglu fod yn ddyddiad go iawn");
     let missing = browser.get("/no-such-page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     missing.assert_contains("Heb ddod o hyd i&#39;r dudalen");
