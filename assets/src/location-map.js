@@ -5,9 +5,13 @@
   "use strict";
   if (!window.L) return;
 
+  // The page gives the map its name and the zoom buttons' words, in the page's language.
   function baseMap(el, lat, lon, zoom) {
     el.hidden = false;
-    const map = L.map(el, { keyboard: true }).setView([lat, lon], zoom);
+    el.setAttribute("role", "region");
+    if (el.dataset.label) el.setAttribute("aria-label", el.dataset.label);
+    const map = L.map(el, { keyboard: true, zoomControl: false }).setView([lat, lon], zoom);
+    L.control.zoom({ zoomInTitle: el.dataset.zoomIn || "Zoom in", zoomOutTitle: el.dataset.zoomOut || "Zoom out" }).addTo(map);
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
     }
@@ -59,7 +63,7 @@
           onEachFeature: (feature, marker) => {
             const p = feature.properties;
             const popup = document.createElement("div");
-            popup.append(text("strong", p.service_name), text("p", (p.street || "") + " (" + (p.ward || "") + ")"), text("p", "Reference " + p.reference + ", " + p.status));
+            popup.append(text("strong", p.service_name), text("p", (p.street || "") + " (" + (p.ward || "") + ")"), text("p", (el.dataset.referenceWord || "Reference") + " " + p.reference + ", " + (p.status_name || p.status)));
             marker.bindPopup(popup);
           },
         }).addTo(map);

@@ -102,6 +102,14 @@ impl AppState {
             .unwrap_or_else(|| slug.to_owned())
     }
 
+    /// A service's name in the language of the page being answered.
+    pub fn local_service_name(&self, slug: &str) -> String {
+        self.local_catalogue()
+            .service(slug)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| slug.to_owned())
+    }
+
     pub fn with_area(mut self, area: CouncilArea) -> Self {
         self.area = Some(Arc::new(area));
         self

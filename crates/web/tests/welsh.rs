@@ -61,6 +61,24 @@ async fn the_toggle_is_remembered_and_only_returns_to_this_site() {
     let found = browser.get("/search?q=missed+bin").await;
     found.assert_contains("Rhoi gwybod am fin heb ei gasglu");
 
+    // The public list and its GeoJSON name problems and statuses in Welsh too.
+    let created = reqwest::Client::new()
+        .post(format!("{}/api/v1/cases", app.address))
+        .json(&support::pothole("pat@example.org"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let reports = browser.get("/reports").await;
+    reports.assert_contains("Problemau sydd wedi&#39;u hadrodd yn yr ardal");
+    let geojson = browser.get("/reports.geojson").await;
+    assert!(
+        geojson.body.contains("\"status_name\":\"Wedi dod i law\""),
+        "{}",
+        geojson.body
+    );
+    assert!(geojson.body.contains("Rhoi gwybod am"), "{}", geojson.body);
+
     let back = browser
         .get("/language?to=en&back=%2Fservices%2Fmissed-bin-collection")
         .await;

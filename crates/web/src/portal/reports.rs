@@ -120,7 +120,7 @@ async fn reports_page(
         .iter()
         .map(|r| ReportRow {
             reference: r.reference.to_string(),
-            service_name: state.service_name(&r.service),
+            service_name: state.local_service_name(&r.service),
             street: r.street.clone().unwrap_or_default(),
             ward: r.ward.clone().unwrap_or_default(),
             reported: long_date(london_date(r.created_at)),
@@ -170,8 +170,9 @@ fn feature(state: &AppState, r: &PublicReport) -> Value {
         "properties": {
             "reference": r.reference.to_string(),
             "service": r.service,
-            "service_name": state.service_name(&r.service),
+            "service_name": state.local_service_name(&r.service),
             "status": r.status.as_str(),
+            "status_name": frontdoor_domain::i18n::message(crate::locale::current(), &r.status.key()),
             "street": r.street,
             "ward": r.ward,
             "reported_at": r.created_at.to_string(),
