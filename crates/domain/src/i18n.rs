@@ -138,13 +138,51 @@ fn leak_key(key: &str) -> &'static str {
     kept
 }
 
-/// Replaces each `{name}` with its argument.
+/// Replaces each `{name}` with its argument, and `{name:soft}` with it soft-mutated (for
+/// Welsh, where a word after "Rhowch", "Dewiswch" or "i" changes its first letter).
 pub fn fill(template: &str, args: &[(&str, String)]) -> String {
     let mut out = template.to_owned();
     for (name, value) in args {
         out = out.replace(&format!("{{{name}}}"), value);
+        let soft = format!("{{{name}:soft}}");
+        if out.contains(&soft) {
+            out = out.replace(&soft, &soft_mutation(value));
+        }
     }
     out
+}
+
+/// Words a soft mutation leaves alone at the start of a phrase: articles, pronouns and
+/// question words, which begin the council's answer summaries ("y dyddiad", "pa fin").
+const NOT_MUTATED: [&str; 20] = [
+    "y", "yr", "a", "ac", "eich", "ei", "fy", "beth", "pwy", "ble", "pa", "pam", "pryd", "sut",
+    "gyda", "am", "ar", "faint", "pa'r", "unrhyw",
+];
+
+/// The Welsh soft mutation of a phrase's first word: "disgrifiad" → "ddisgrifiad",
+/// "rhif" → "rif", "cyfeiriad" → "gyfeiriad".
+pub fn soft_mutation(phrase: &str) -> String {
+    let first = phrase.split_whitespace().next().unwrap_or("");
+    if NOT_MUTATED.contains(&first.to_lowercase().as_str()) {
+        return phrase.to_owned();
+    }
+    const CHANGES: [(&str, &str); 9] = [
+        ("ll", "l"),
+        ("rh", "r"),
+        ("p", "b"),
+        ("t", "d"),
+        ("c", "g"),
+        ("b", "f"),
+        ("d", "dd"),
+        ("g", ""),
+        ("m", "f"),
+    ];
+    for (from, to) in CHANGES {
+        if let Some(rest) = phrase.strip_prefix(from) {
+            return format!("{to}{rest}");
+        }
+    }
+    phrase.to_owned()
 }
 
 /// A message not yet put into words: its key and arguments.
@@ -252,7 +290,8 @@ pub fn placeholders(template: &str) -> Vec<String> {
     let mut names: Vec<String> = template
         .split('{')
         .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_lowercase()))
+        .filter_map(|rest| rest.split_once('}'))
+        .map(|(name, _)| name.split(':').next().unwrap_or(name).to_lowercase())
         .collect();
     names.sort();
     names.dedup();
@@ -356,6 +395,20 @@ mod tests {
             long.render(Locale::Cy),
             "Rhaid i'ch ymholiad fod yn 2000 nod neu lai"
         );
+        let describe = Text::new("error.enter").with("what", "disgrifiad o'r broblem");
+        assert_eq!(
+            describe.render(Locale::Cy),
+            "Rhowch ddisgrifiad o'r broblem"
+        );
+        let which = Text::new("error.select").with("what", "pa fin na chafodd ei gasglu");
+        assert_eq!(
+            which.render(Locale::Cy),
+            "Dewiswch pa fin na chafodd ei gasglu"
+        );
+        assert_eq!(soft_mutation("rhif y PCN"), "rif y PCN");
+        assert_eq!(soft_mutation("lleoliad y difrod"), "leoliad y difrod");
+        assert_eq!(soft_mutation("cyfeiriad y bin"), "gyfeiriad y bin");
+        assert_eq!(soft_mutation("nifer y biniau"), "nifer y biniau");
         let text = Text::new("error.enter").with("what", "the thing");
         assert_eq!(text.to_string(), "Enter the thing");
         assert_eq!(month_name(Locale::Cy, 11), "Tachwedd");

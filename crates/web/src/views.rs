@@ -251,6 +251,18 @@ pub struct TimelineEntry {
     pub text: String,
 }
 
+/// A place as the resident reads it: its address, street and description, or the point
+/// they chose on the map.
+pub fn place_text(place: &frontdoor_domain::Place) -> String {
+    let words = place.address.is_some() || place.street.is_some() || place.description.is_some();
+    match place.point {
+        Some(point) if !words => frontdoor_domain::Text::new("location.map_point")
+            .with("point", point)
+            .render(crate::locale::current()),
+        _ => place.display(),
+    }
+}
+
 /// "25 November 2026"
 pub fn long_date(day: Date) -> String {
     long_date_in(crate::locale::current(), day)

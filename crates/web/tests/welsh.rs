@@ -278,3 +278,56 @@ async fn an_english_speaker_still_hears_back_in_english() {
         outbox[0].body
     );
 }
+
+#[tokio::test]
+async fn a_place_chosen_on_the_map_reads_in_welsh() {
+    let app = spawn_app().await;
+    let browser = welsh_browser(&app).await;
+    let pothole = "/services/pothole-report";
+    browser
+        .answer(
+            &format!("{pothole}/questions/1"),
+            &[("surface", "On the road")],
+        )
+        .await;
+    browser
+        .answer(
+            &format!("{pothole}/questions/2"),
+            &[("size", "Larger than a car tyre")],
+        )
+        .await;
+    browser
+        .answer(
+            &format!("{pothole}/questions/3"),
+            &[("location-lat", "52.99"), ("location-lon", "-1.52")],
+        )
+        .await;
+    // A required description left blank: the error mutates the summary as Welsh does.
+    let details = browser.get(&format!("{pothole}/questions/4")).await;
+    let refused = browser
+        .submit(
+            &details,
+            &format!("{pothole}/questions/4"),
+            &[("details", "")],
+        )
+        .await;
+    refused.assert_contains("Rhowch ddisgrifiad o&#39;r broblem");
+    browser
+        .answer(
+            &format!("{pothole}/questions/4"),
+            &[("details", "Twll dwfn wrth y gatiau")],
+        )
+        .await;
+    browser
+        .answer(
+            &format!("{pothole}/contact"),
+            &[
+                ("contact-name", "Siân Jones"),
+                ("contact-postcode", "DC1 1AA"),
+            ],
+        )
+        .await;
+    let check = browser.get(&format!("{pothole}/check")).await;
+    check.assert_contains("Pwynt ar y map 52.99");
+    check.assert_contains("Mwy na theiar car");
+}

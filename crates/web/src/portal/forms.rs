@@ -356,6 +356,7 @@ fn answer_text(field: &Field, answer: &Answer) -> String {
             i18n::message(lang, if *yes { "common.yes" } else { "common.no" }).to_owned()
         }
         Answer::Date(day) => long_date(*day),
+        Answer::Location(place) => crate::views::place_text(place),
         other => other.display(),
     }
 }

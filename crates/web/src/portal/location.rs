@@ -135,7 +135,7 @@ pub fn nearby_views(reports: &[NearbyReport]) -> Vec<NearbyView> {
                 distance: Text::new("location.metres")
                     .with("count", r.distance_m.round() as i64)
                     .render(lang),
-                place: r.place.display(),
+                place: crate::views::place_text(&r.place),
                 line: line.render(lang),
             }
         })
