@@ -14,7 +14,7 @@ pub fn acknowledgement(state: &AppState, case: &NewCase) -> Vec<Outgoing> {
     let submission = &case.submission;
     let language = submission.meta.language;
     let catalogue = state.catalogue_in(language);
-    let service = service_name(state, language, &submission.service);
+    let service = state.service_name_in(language, &submission.service);
     let team = catalogue
         .team(&case.team)
         .map(|t| t.name.clone())
@@ -117,17 +117,8 @@ fn about<T>(
     write: impl FnOnce(&CaseMessage<'_>) -> T,
 ) -> T {
     let reference = case.summary.reference.to_string();
-    let service = service_name(state, to.language, &case.summary.service);
+    let service = state.service_name_in(to.language, &case.summary.service);
     write(&message(state, &reference, &service, to))
-}
-
-/// A service's name in a language, or its slug if the catalogue no longer has it.
-fn service_name(state: &AppState, language: Locale, slug: &str) -> String {
-    state
-        .catalogue_in(language)
-        .service(slug)
-        .map(|s| s.name.clone())
-        .unwrap_or_else(|| slug.to_owned())
 }
 
 fn message<'a>(

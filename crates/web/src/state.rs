@@ -96,15 +96,17 @@ impl AppState {
 
     /// A service's name for people, or its slug if the catalogue no longer has it.
     pub fn service_name(&self, slug: &str) -> String {
-        self.catalogue
-            .service(slug)
-            .map(|s| s.name.clone())
-            .unwrap_or_else(|| slug.to_owned())
+        self.service_name_in(frontdoor_domain::Locale::En, slug)
     }
 
     /// A service's name in the language of the page being answered.
     pub fn local_service_name(&self, slug: &str) -> String {
-        self.local_catalogue()
+        self.service_name_in(crate::locale::current(), slug)
+    }
+
+    /// A service's name in a language, or its slug if the catalogue no longer has it.
+    pub fn service_name_in(&self, locale: frontdoor_domain::Locale, slug: &str) -> String {
+        self.catalogue_in(locale)
             .service(slug)
             .map(|s| s.name.clone())
             .unwrap_or_else(|| slug.to_owned())
