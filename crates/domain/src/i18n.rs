@@ -138,6 +138,16 @@ fn leak_key(key: &str) -> &'static str {
     kept
 }
 
+/// The message with this key in a language, its arguments filled in: the one way every
+/// message, in a template or built in code, is put into words.
+pub fn render(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
+    let text = fill(message(locale, key), args);
+    match locale {
+        Locale::Cy => welsh_elision(&text),
+        Locale::En => text,
+    }
+}
+
 /// Replaces each `{name}` with its argument, and `{name:soft}` with it soft-mutated (for
 /// Welsh, where a word after "Rhowch", "Dewiswch" or "i" changes its first letter).
 pub fn fill(template: &str, args: &[(&str, String)]) -> String {
@@ -232,11 +242,7 @@ impl Text {
             .iter()
             .map(|(name, arg)| (*name, arg.words(locale)))
             .collect();
-        let text = fill(message(locale, self.key), &args);
-        match locale {
-            Locale::Cy => welsh_elision(&text),
-            Locale::En => text,
-        }
+        render(locale, self.key, &args)
     }
 }
 
@@ -266,22 +272,7 @@ impl fmt::Display for Text {
 
 /// Month names for long dates ("25 Tachwedd 2026").
 pub fn month_name(locale: Locale, month: i8) -> &'static str {
-    const KEYS: [&str; 12] = [
-        "date.month.1",
-        "date.month.2",
-        "date.month.3",
-        "date.month.4",
-        "date.month.5",
-        "date.month.6",
-        "date.month.7",
-        "date.month.8",
-        "date.month.9",
-        "date.month.10",
-        "date.month.11",
-        "date.month.12",
-    ];
-    let index = usize::try_from(month.clamp(1, 12) - 1).unwrap_or(0);
-    message(locale, KEYS[index])
+    message(locale, &format!("date.month.{}", month.clamp(1, 12)))
 }
 
 /// The `{name}` placeholders a message uses, for checking translations keep them. Case is

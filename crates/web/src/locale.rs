@@ -48,7 +48,7 @@ pub async fn choose(request: Request, next: Next) -> Response {
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "/".into());
-    let locale = if path.starts_with("/console") {
+    let locale = if is_console(&path) {
         Locale::En
     } else {
         from_headers(request.headers())
@@ -60,6 +60,11 @@ pub async fn choose(request: Request, next: Next) -> Response {
     headers.insert(CONTENT_LANGUAGE, HeaderValue::from_static(locale.code()));
     headers.append(VARY, HeaderValue::from_static("Accept-Language, Cookie"));
     response
+}
+
+/// The staff console is in English and offers no toggle.
+fn is_console(path: &str) -> bool {
+    path.starts_with("/console")
 }
 
 fn from_headers(headers: &HeaderMap) -> Locale {
@@ -119,8 +124,11 @@ fn local_path(back: &str) -> &str {
     if safe { back } else { "/" }
 }
 
-/// The toggle's link from the page being answered.
+/// The toggle's link from the page being answered; none in the console.
 pub fn toggle_url(locale: Locale) -> String {
+    if is_console(&current_path()) {
+        return String::new();
+    }
     let query = serde_urlencoded::to_string([
         ("to", locale.other().code().to_owned()),
         ("back", current_path()),

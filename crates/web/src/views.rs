@@ -24,19 +24,13 @@ impl Layout {
     /// The shared layout for a page in the request's language.
     pub fn new(council: &str, csrf: &str) -> Self {
         let lang = crate::locale::current();
-        let path = crate::locale::current_path();
-        let toggle_url = if path.starts_with("/console") {
-            String::new()
-        } else {
-            crate::locale::toggle_url(lang)
-        };
         Layout {
             council: council.to_owned(),
             staff_name: None,
             manager: false,
             csrf: csrf.to_owned(),
             lang,
-            toggle_url,
+            toggle_url: crate::locale::toggle_url(lang),
         }
     }
 
@@ -47,7 +41,7 @@ impl Layout {
 
     /// A message with one `{name}` filled in.
     pub fn tf(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
-        i18n::fill(self.t(key), &[(name, value.to_string())])
+        i18n::render(self.lang, key, &[(name, value.to_string())])
     }
 
     /// A message with two arguments filled in.
@@ -59,8 +53,9 @@ impl Layout {
         b: &str,
         b_value: impl std::fmt::Display,
     ) -> String {
-        i18n::fill(
-            self.t(key),
+        i18n::render(
+            self.lang,
+            key,
             &[(a, a_value.to_string()), (b, b_value.to_string())],
         )
     }
@@ -69,10 +64,7 @@ impl Layout {
     pub fn count(&self, key: &str, n: impl std::fmt::Display) -> String {
         let n = n.to_string();
         let form = if n == "1" { "one" } else { "other" };
-        i18n::fill(
-            i18n::message(self.lang, &format!("{key}.{form}")),
-            &[("count", n)],
-        )
+        i18n::render(self.lang, &format!("{key}.{form}"), &[("count", n)])
     }
 }
 
@@ -288,8 +280,9 @@ pub fn london_time(at: Timestamp) -> String {
             "date.pm"
         },
     );
-    i18n::fill(
-        i18n::message(lang, "date.at_time"),
+    i18n::render(
+        lang,
+        "date.at_time",
         &[
             ("date", long_date(zoned.date())),
             ("time", format!("{hour}:{:02}{suffix}", zoned.minute())),
