@@ -71,12 +71,7 @@ async fn report_missed_bin(browser: &Browser, email: &str, postcode: &str) -> St
     );
     let confirmation = browser.get(&format!("{BIN}/confirmation")).await;
     confirmation.assert_contains("Request sent");
-    let start = confirmation
-        .body
-        .find(r#"<strong id="reference">"#)
-        .unwrap()
-        + r#"<strong id="reference">"#.len();
-    confirmation.body[start..start + 9].to_owned()
+    confirmation.reference()
 }
 
 async fn track(browser: &Browser, reference: &str, contact: &str) -> support::Page {

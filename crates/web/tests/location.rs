@@ -50,13 +50,7 @@ async fn send(browser: &Browser, check: &Page, slug_path: &str) -> String {
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let confirmation = browser.get(&sent.location.unwrap()).await;
-    let marker = r#"<strong id="reference">"#;
-    let start = confirmation.body.find(marker).expect("a reference") + marker.len();
-    confirmation.body[start..]
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned()
+    confirmation.reference()
 }
 
 async fn place_of(app: &TestApp, reference: &str) -> frontdoor_domain::Place {

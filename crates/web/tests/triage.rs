@@ -27,13 +27,7 @@ async fn contact_us(browser: &Browser, message: &str) -> (String, String) {
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     assert_eq!(sent.location.as_deref(), Some("/contact-us/confirmation"));
     let confirmation = browser.get("/contact-us/confirmation").await;
-    let marker = r#"<strong id="reference">"#;
-    let start = confirmation.body.find(marker).expect("a reference") + marker.len();
-    let reference = confirmation.body[start..]
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
+    let reference = confirmation.reference();
     (reference, confirmation.body)
 }
 

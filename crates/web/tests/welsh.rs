@@ -180,12 +180,7 @@ async fn a_welsh_speaker_reports_a_missed_bin_and_staff_read_it_in_english() {
     let confirmation = browser.get(&format!("{BIN}/confirmation")).await;
     confirmation.assert_contains("Cais wedi&#39;i anfon");
     confirmation.assert_contains("Bydd y tîm Amgylchedd yn gweithredu ar eich cais erbyn");
-    let start = confirmation
-        .body
-        .find(r#"<strong id="reference">"#)
-        .unwrap()
-        + 23;
-    let reference = confirmation.body[start..start + 9].to_owned();
+    let reference = confirmation.reference();
 
     let form = browser.get("/track").await;
     let tracked = browser
@@ -268,8 +263,7 @@ async fn an_english_speaker_still_hears_back_in_english() {
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let page = browser.get("/contact-us/confirmation").await;
-    let start = page.body.find(r#"<strong id="reference">"#).unwrap() + 23;
-    let parsed = frontdoor_domain::Reference::parse(&page.body[start..start + 9]).unwrap();
+    let parsed = frontdoor_domain::Reference::parse(&page.reference()).unwrap();
     let id = app.case(&parsed).await.summary.id;
     let outbox = app.store.outbox_for_case(id).await.unwrap();
     assert!(

@@ -259,6 +259,13 @@ impl Page {
         self.body[start..].split('"').next().unwrap().to_owned()
     }
 
+    /// The reference a confirmation page shows (`<strong id="reference">`).
+    pub fn reference(&self) -> String {
+        let marker = r#"<strong id="reference">"#;
+        let start = self.body.find(marker).expect("a reference on the page") + marker.len();
+        self.body[start..].split('<').next().unwrap().to_owned()
+    }
+
     pub fn assert_contains(&self, text: &str) {
         assert!(
             self.body.contains(text),
