@@ -72,6 +72,8 @@ pub struct Service {
     pub location_based: bool,
     /// Open reports of this service appear on the public map (street problems, not homes).
     pub public_map: bool,
+    /// Social care, safeguarding, early help: only the owning team's staff see its cases.
+    pub restricted: bool,
     pub keywords: Vec<String>,
     pub fields: Vec<Field>,
     /// Whether the service takes complaints or compliments, counted beside satisfaction.
@@ -117,6 +119,16 @@ impl Catalogue {
 
     pub fn service(&self, slug: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.slug == slug)
+    }
+
+    /// Who holds a case of `service` owned by `team`: restricted if its service is. A service
+    /// no longer in the catalogue is treated as restricted, so nothing unknown is shown widely.
+    pub fn owner<'a>(&self, service: &str, team: &'a str) -> crate::access::Owner<'a> {
+        crate::access::Owner {
+            team,
+            restricted: self.service(service).is_none_or(|s| s.restricted),
+            awaiting_triage: false,
+        }
     }
 
     pub fn team(&self, slug: &str) -> Option<&Team> {
@@ -267,6 +279,8 @@ struct RawService {
     location_based: bool,
     #[serde(default)]
     public_map: bool,
+    #[serde(default)]
+    restricted: bool,
     #[serde(default)]
     keywords: Vec<String>,
     feedback: Option<Feedback>,
@@ -465,6 +479,12 @@ impl Checker<'_> {
                 format!("service '{slug}' is on the public map but is not location_based"),
             );
         }
+        if raw.public_map && raw.restricted {
+            return self.fail(
+                at,
+                format!("service '{slug}' is restricted, so it cannot be on the public map"),
+            );
+        }
         Ok(Service {
             slug,
             name: raw.name,
@@ -479,6 +499,7 @@ impl Checker<'_> {
             statutory_basis: raw.statutory_basis.filter(|s| !s.trim().is_empty()),
             location_based: raw.location_based,
             public_map: raw.public_map,
+            restricted: raw.restricted,
             keywords: raw.keywords,
             fields,
             feedback: raw.feedback,

@@ -2,6 +2,7 @@
 //!
 //! No async, no SQL, no HTTP: every other crate adapts to what is here.
 
+pub mod access;
 pub mod area;
 pub mod calendar;
 pub mod case;
@@ -21,6 +22,7 @@ pub mod reference;
 pub mod resident;
 pub mod translation;
 
+pub use access::{Owner, Permission, Refusal, Role, Staffer};
 pub use calendar::WorkingCalendar;
 pub use case::{CaseError, CaseEvent, CaseState, NewCase, Status, Submission};
 pub use catalogue::{Catalogue, CatalogueError, Service, Team, Topic};
