@@ -11,6 +11,8 @@ export const ARTIFACTS = process.env.BROWSER_ARTIFACTS ?? 'artifacts';
 export const MAILBOX = process.env.FRONTDOOR_DEV_MAILBOX;
 export const OFFICER = { email: 'wyn.officer@demo-council.example', password: 'browser test password one' };
 export const MANAGER = { email: 'mo.manager@demo-council.example', password: 'browser test password two' };
+export const TEAM_LEAD = { email: 'tal.lead@demo-council.example', password: 'browser test password three' };
+export const ADMIN = { email: 'ada.admin@demo-council.example', password: 'browser test password four' };
 const WCAG_22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 
 mkdirSync(ARTIFACTS, { recursive: true });

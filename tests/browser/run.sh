@@ -21,6 +21,8 @@ bin=./target/debug/frontdoor
 $bin migrate >/dev/null
 echo 'browser test password one' | $bin user add --email wyn.officer@demo-council.example --name "Wyn Officer" --team waste >/dev/null
 echo 'browser test password two' | $bin user add --email mo.manager@demo-council.example --name "Mo Manager" --team customer-services --role manager >/dev/null
+echo 'browser test password three' | $bin user add --email tal.lead@demo-council.example --name "Tal Lead" --team waste --role team-lead >/dev/null
+echo 'browser test password four' | $bin user add --email ada.admin@demo-council.example --name "Ada Admin" --team information-governance --role admin >/dev/null
 $bin serve --demo >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 150); do

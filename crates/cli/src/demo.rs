@@ -56,48 +56,65 @@ const SAYINGS: [&str; 6] = [
 ];
 
 pub const DEMO_MANAGER_EMAIL: &str = "demo.manager@demo-council.example";
+pub const DEMO_AGENT_EMAIL: &str = "demo.agent@demo-council.example";
+pub const DEMO_ADMIN_EMAIL: &str = "demo.admin@demo-council.example";
 
-/// Demo staff: an officer in Waste, a manager who sees the dashboard, and a colleague in
-/// every other team who cannot sign in. Returns the sign-ins and each team's officer.
+/// Demo staff who can sign in, one per kind of work: (role, email, name, team).
+const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 4] = [
+    ("officer", DEMO_EMAIL, "Demo Officer", "waste"),
+    ("agent", DEMO_AGENT_EMAIL, "Demo Agent", "customer-services"),
+    (
+        "manager",
+        DEMO_MANAGER_EMAIL,
+        "Demo Manager",
+        "customer-services",
+    ),
+    (
+        "admin",
+        DEMO_ADMIN_EMAIL,
+        "Demo Administrator",
+        "information-governance",
+    ),
+];
+
+/// Demo staff: an officer in Waste, an agent in Customer Services, a manager who sees the
+/// dashboard, an administrator who reads the audit trail, and a colleague in every other
+/// team who cannot sign in. Returns the sign-ins and each team's officer.
 async fn staff(
     store: &Store,
     catalogue: &Catalogue,
 ) -> Result<(SignIn, BTreeMap<String, (i64, String)>)> {
-    let password = random_password();
-    let hash = frontdoor_web::hash_password(&password).map_err(anyhow::Error::msg)?;
-    let demo_officer = store
-        .upsert_staff(NewStaff {
-            email: DEMO_EMAIL,
-            name: "Demo Officer",
-            team: "waste",
-            role: "officer",
-            password_hash: &hash,
-        })
-        .await?;
-    let manager_password = random_password();
-    let manager_hash =
-        frontdoor_web::hash_password(&manager_password).map_err(anyhow::Error::msg)?;
-    let manager_team = catalogue
+    let mut officers = BTreeMap::new();
+    let mut accounts = Vec::new();
+    for (role, email, name, team) in DEMO_ACCOUNTS {
+        // A catalogue without the team puts the account in the first team there is.
+        let team = catalogue
+            .team(team)
+            .or(catalogue.teams.first())
+            .map(|t| t.slug.clone())
+            .unwrap_or_else(|| team.into());
+        let password = random_password();
+        let hash = frontdoor_web::hash_password(&password).map_err(anyhow::Error::msg)?;
+        let id = store
+            .upsert_staff(NewStaff {
+                email,
+                name,
+                team: &team,
+                role,
+                password_hash: &hash,
+            })
+            .await?;
+        if role == "officer" {
+            officers.insert(team, (id, name.to_string()));
+        }
+        accounts.push((role, email.to_string(), password));
+    }
+    let others: Vec<_> = catalogue
         .teams
         .iter()
-        .find(|t| t.slug == "customer-services")
-        .or(catalogue.teams.first())
-        .map(|t| t.slug.clone())
-        .unwrap_or_else(|| "waste".into());
-    store
-        .upsert_staff(NewStaff {
-            email: DEMO_MANAGER_EMAIL,
-            name: "Demo Manager",
-            team: &manager_team,
-            role: "manager",
-            password_hash: &manager_hash,
-        })
-        .await?;
-    let mut officers = BTreeMap::from([(
-        "waste".to_string(),
-        (demo_officer, "Demo Officer".to_string()),
-    )]);
-    for team in catalogue.teams.iter().filter(|t| t.slug != "waste") {
+        .filter(|t| !officers.contains_key(&t.slug))
+        .collect();
+    for team in others {
         let email = format!("{}.officer@demo-council.example", team.slug);
         let name = format!("{} Officer", team.name);
         // "!disabled" is not a valid hash, so these demo colleagues can never sign in.
@@ -112,13 +129,7 @@ async fn staff(
             .await?;
         officers.insert(team.slug.clone(), (id, name));
     }
-    let sign_in = SignIn {
-        accounts: vec![
-            ("officer", DEMO_EMAIL.into(), password),
-            ("manager", DEMO_MANAGER_EMAIL.into(), manager_password),
-        ],
-    };
-    Ok((sign_in, officers))
+    Ok((SignIn { accounts }, officers))
 }
 
 /// The demo's staff sign-ins alone, for a database filled some other way.

@@ -14,6 +14,9 @@ pub enum WebError {
     Csrf,
     #[error("not allowed")]
     Forbidden,
+    /// A member of staff asked for what their role or team does not allow.
+    #[error("{0}")]
+    Refused(frontdoor_domain::Refusal),
     /// A link or query the page cannot answer, with a message for the person who followed it.
     #[error("{0}")]
     BadRequest(String),
@@ -39,6 +42,7 @@ impl IntoResponse for WebError {
                 "page.forbidden",
                 said("page.forbidden_body"),
             ),
+            WebError::Refused(why) => (StatusCode::FORBIDDEN, "page.forbidden", format!("{why}.")),
             WebError::BadRequest(message) => {
                 (StatusCode::BAD_REQUEST, "page.bad_link", message.clone())
             }

@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod audit;
 mod casework;
 mod charts;
 mod console;
@@ -46,22 +47,24 @@ const SECURITY_HEADERS: [(&str, &str); 4] = [
 /// Builds the whole application: every route, the session cookie layer and the security headers.
 pub fn app(state: AppState) -> Router {
     let csp = content_security_policy(&state.settings.map_tiles);
-    let mut router = Router::new()
-        .merge(portal::routes())
-        .merge(console::routes())
-        .merge(api::routes())
-        .merge(open311::routes())
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
-        .merge(locale::routes())
-        .fallback(|| async { error::WebError::NotFound })
-        .layer(axum::middleware::from_fn(session::session_cookies))
-        .layer(axum::middleware::from_fn(locale::choose))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        // Inbound email carries attachments: the intake routes set their own, larger limits.
-        .merge(intake::routes())
-        .with_state(state)
-        .merge(assets::routes());
+    let mut router =
+        Router::new()
+            .merge(portal::routes())
+            .merge(console::routes().merge(api::routes()).layer(
+                axum::middleware::from_fn_with_state(state.clone(), audit::record),
+            ))
+            .merge(open311::routes())
+            .route("/healthz", get(|| async { "ok" }))
+            .route("/readyz", get(ready))
+            .merge(locale::routes())
+            .fallback(|| async { error::WebError::NotFound })
+            .layer(axum::middleware::from_fn(session::session_cookies))
+            .layer(axum::middleware::from_fn(locale::choose))
+            .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+            // Inbound email carries attachments: the intake routes set their own, larger limits.
+            .merge(intake::routes())
+            .with_state(state)
+            .merge(assets::routes());
     for (name, value) in SECURITY_HEADERS {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),

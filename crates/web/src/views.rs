@@ -14,6 +14,10 @@ pub struct Layout {
     pub staff_name: Option<String>,
     /// Whether the signed-in member of staff may see the management dashboard.
     pub manager: bool,
+    /// Whether they may record a phone or face-to-face contact.
+    pub records_contacts: bool,
+    /// Whether they may read the audit trail (the data-protection officer's page).
+    pub audit: bool,
     pub csrf: String,
     /// The page's language, and the link that switches to the other one.
     pub lang: Locale,
@@ -28,6 +32,8 @@ impl Layout {
             council: council.to_owned(),
             staff_name: None,
             manager: false,
+            records_contacts: false,
+            audit: false,
             csrf: csrf.to_owned(),
             lang,
             toggle_url: crate::locale::toggle_url(lang),

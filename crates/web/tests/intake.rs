@@ -265,7 +265,8 @@ async fn unreadable_mail_is_quarantined_whole_and_shown_to_staff() {
         .await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
 
-    let staff = sign_in(&app).await;
+    let staff =
+        support::sign_in_with_role(&app, "tl@demo-council.example", "waste", "team-lead").await;
     let page = staff.get("/console/quarantine").await;
     page.assert_contains("no sender (From) address");
     let download = staff

@@ -301,7 +301,7 @@ async fn a_resident_follows_a_report_across_a_ward_edge_instead_of_reporting_aga
     assert_eq!(app.store.count_followers(case.summary.id).await.unwrap(), 1);
 
     // When the case is resolved, the follower hears too.
-    let staff = support::sign_in(&app).await;
+    let staff = support::sign_in_as(&app, "hal@demo-council.example", "highways").await;
     let page = staff.get(&format!("/console/cases/{reference}")).await;
     let resolved = staff
         .submit(

@@ -5,7 +5,7 @@
 mod support;
 
 use reqwest::StatusCode;
-use support::{Browser, TestApp, sign_in, spawn_app};
+use support::{Browser, TestApp, sign_in, sign_in_as, sign_in_with_role, spawn_app};
 
 /// Sends a message through "Contact us" and returns the reference on the confirmation page.
 async fn contact_us(browser: &Browser, message: &str) -> (String, String) {
@@ -98,13 +98,13 @@ async fn a_resident_at_risk_is_urgent_routed_to_safeguarding_and_first_in_the_qu
         "urgent contacts never wait for triage"
     );
 
-    let staff = sign_in(&app).await;
+    let staff = sign_in_as(&app, "sw@demo-council.example", "safeguarding").await;
     let queue = staff.get("/console/queues/safeguarding").await;
     let urgent_at = queue.body.find(&reference).expect("urgent case listed");
     if let Some(other_at) = queue.body.find(&earlier) {
         assert!(urgent_at < other_at, "the urgent case comes first");
     }
-    let page = staff.get(&format!("/console/cases/{reference}")).await;
+    let page = staff.open_restricted(&reference).await;
     page.assert_contains(r#"id="urgent-because""#);
     page.assert_contains("kill me");
 }
@@ -122,7 +122,13 @@ async fn an_unclear_contact_waits_for_a_person_who_routes_it_and_the_correction_
     assert!(case.awaiting_triage, "a vague message needs a person");
     let model_choice = case.service.clone();
 
-    let staff = sign_in(&app).await;
+    let staff = sign_in_with_role(
+        &app,
+        "ag@demo-council.example",
+        "customer-services",
+        "agent",
+    )
+    .await;
     let queues = staff.get("/console/queues").await;
     queues.assert_contains("Triage queue (1 waiting)");
     let triage = staff.get("/console/triage").await;

@@ -126,7 +126,7 @@ impl Table {
 }
 
 /// Quotes a CSV field where needed, and defuses text a spreadsheet would run as a formula.
-fn csv_field(value: &str) -> String {
+pub fn csv_field(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
         format!("'{value}")
     } else {

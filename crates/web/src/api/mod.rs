@@ -4,18 +4,21 @@
 //! Creating a case is open, like the portal; reading cases needs a staff API token
 //! (`frontdoor user token`) sent as `Authorization: Bearer TOKEN`.
 
+use crate::audit::AuditSlot;
 use crate::casework::open_case;
 use crate::session::staff_for_bearer;
 use crate::state::AppState;
+use axum::extract::FromRequestParts;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header::AUTHORIZATION};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header::AUTHORIZATION};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use frontdoor_domain::Text;
 use frontdoor_domain::form::{FieldError, RawAnswers, contact_inputs, validate_contact};
-use frontdoor_domain::{Channel, Reference, Submission};
+use frontdoor_domain::{Channel, Owner, Permission, Reference, Refusal, Role, Staffer, Submission};
 use frontdoor_store::{CaseDetail, CaseSummary};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -36,23 +39,11 @@ pub fn routes() -> Router<AppState> {
 /// same query string and the same tables as `/console/dashboard`.
 async fn dashboard(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    staff: ApiStaff,
     Query(query): Query<crate::console::dashboard::DashboardQuery>,
 ) -> ApiResult<Response> {
     use crate::console::dashboard::{build, known_wards, today};
-    let staff_id = require_staff(&state, &headers).await?;
-    let staff = state
-        .store
-        .staff_by_id(staff_id)
-        .await
-        .map_err(crate::error::WebError::from)?;
-    if !staff.is_some_and(|s| crate::console::is_manager_role(&s.role)) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "The dashboard is for managers and administrators",
-        ));
-    }
+    staff.require(Permission::ViewDashboard)?;
     let today = today();
     let wards = known_wards(&state).await?;
     let (selection, errors) = query.select(&state, &wards, today);
@@ -330,24 +321,73 @@ async fn create_contact(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-async fn require_staff(state: &AppState, headers: &HeaderMap) -> ApiResult<i64> {
-    let token = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    let unauthorised = || {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorised",
-            "Send a staff API token as 'Authorization: Bearer TOKEN'",
-        )
-    };
-    let token = token.ok_or_else(unauthorised)?;
-    staff_for_bearer(state, token)
-        .await?
-        .ok_or_else(unauthorised)
+/// The member of staff a bearer token belongs to, held to the same policy as the console.
+struct ApiStaff {
+    role: Role,
+    team: String,
+}
+
+impl ApiStaff {
+    fn staffer(&self) -> Staffer<'_> {
+        Staffer {
+            role: self.role,
+            team: &self.team,
+        }
+    }
+
+    fn require(&self, permission: Permission) -> ApiResult<()> {
+        if self.staffer().has(permission) {
+            Ok(())
+        } else {
+            Err(refused(Refusal::Role))
+        }
+    }
+
+    fn require_for(&self, permission: Permission, owner: Owner<'_>) -> ApiResult<()> {
+        self.staffer().may(permission, owner).map_err(refused)
+    }
+}
+
+fn refused(why: Refusal) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("{why}."))
+}
+
+impl FromRequestParts<AppState> for ApiStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let unauthorised = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorised",
+                "Send a staff API token as 'Authorization: Bearer TOKEN'",
+            )
+        };
+        let token = token.ok_or_else(unauthorised)?;
+        let staff_id = staff_for_bearer(state, token)
+            .await?
+            .ok_or_else(unauthorised)?;
+        let record = state
+            .store
+            .staff_by_id(staff_id)
+            .await?
+            .ok_or_else(unauthorised)?;
+        let role = Role::parse(&record.role).ok_or_else(|| refused(Refusal::Role))?;
+        if let Some(audit) = parts.extensions.get::<AuditSlot>() {
+            audit.staff(record.id);
+        }
+        Ok(ApiStaff {
+            role,
+            team: record.team,
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -406,10 +446,9 @@ fn detail_json(case: &CaseDetail) -> Value {
 
 async fn get_case(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    staff: ApiStaff,
     Path(reference): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    require_staff(&state, &headers).await?;
     let reference = Reference::parse(&reference).map_err(|e| ApiError {
         status: StatusCode::BAD_REQUEST,
         ..ApiError::field("reference", e.to_string())
@@ -422,6 +461,10 @@ async fn get_case(
             format!("No case with reference {reference}"),
         )
     })?;
+    staff.require_for(
+        Permission::ViewCase,
+        crate::console::case_owner(&state, &case.summary),
+    )?;
     Ok(Json(detail_json(&case)))
 }
 
@@ -439,18 +482,21 @@ fn default_limit() -> i64 {
 
 async fn service_cases(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    staff: ApiStaff,
     Path(slug): Path<String>,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
-    require_staff(&state, &headers).await?;
-    if state.catalogue.service(&slug).is_none() {
+    let Some(service) = state.catalogue.service(&slug) else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
             format!("Unknown service '{slug}'"),
         ));
-    }
+    };
+    staff.require_for(
+        Permission::ViewCase,
+        state.catalogue.owner(&service.slug, &service.team),
+    )?;
     if !(1..=500).contains(&page.limit) || page.offset < 0 {
         return Err(ApiError {
             status: StatusCode::BAD_REQUEST,

@@ -16,7 +16,7 @@ use frontdoor_domain::Text;
 use frontdoor_domain::form::{
     FieldError, RawAnswers, validate_contact, validate_reply_by, validate_visit,
 };
-use frontdoor_domain::{Channel, ContactMeta, Service, Submission};
+use frontdoor_domain::{Channel, ContactMeta, Permission, Reference, Service, Submission};
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -31,6 +31,11 @@ pub fn routes() -> Router<AppState> {
 struct Chosen {
     #[serde(default)]
     service: Option<String>,
+    /// A case just recorded in a restricted service, which the agent cannot open.
+    #[serde(default)]
+    recorded: Option<String>,
+    #[serde(default, rename = "for")]
+    for_service: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -39,6 +44,8 @@ struct ChoosePage {
     layout: Layout,
     /// (slug, department, name)
     services: Vec<(String, String, String)>,
+    /// (reference, team name) of a restricted case just recorded.
+    recorded: Option<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -105,26 +112,34 @@ async fn new_contact(
     State(state): State<AppState>,
     staff: Staff,
     Query(chosen): Query<Chosen>,
-) -> Response {
-    match chosen
-        .service
-        .as_deref()
-        .and_then(|s| state.catalogue.service(s))
-    {
-        Some(service) => {
-            form_page(&state, &staff, service, &RawAnswers::new(), vec![]).into_response()
-        }
-        None => ChoosePage {
-            layout: staff.layout(&state),
-            services: state
-                .catalogue
-                .services
-                .iter()
-                .map(|s| (s.slug.clone(), s.department.clone(), s.name.clone()))
-                .collect(),
-        }
-        .into_response(),
-    }
+) -> PageResult<Response> {
+    staff.require(Permission::RecordContact)?;
+    Ok(
+        match chosen
+            .service
+            .as_deref()
+            .and_then(|s| state.catalogue.service(s))
+        {
+            Some(service) => {
+                form_page(&state, &staff, service, &RawAnswers::new(), vec![]).into_response()
+            }
+            None => ChoosePage {
+                layout: staff.layout(&state),
+                recorded: chosen
+                    .recorded
+                    .as_deref()
+                    .and_then(|r| Reference::parse(r).ok())
+                    .map(|r| (r.to_string(), recorded_for(&state, &chosen))),
+                services: state
+                    .catalogue
+                    .services
+                    .iter()
+                    .map(|s| (s.slug.clone(), s.department.clone(), s.name.clone()))
+                    .collect(),
+            }
+            .into_response(),
+        },
+    )
 }
 
 async fn record_contact(
@@ -136,6 +151,7 @@ async fn record_contact(
     staff
         .session
         .verify_csrf(raw.get("csrf_token").map(String::as_str))?;
+    staff.require(Permission::RecordContact)?;
     let Some(service) = chosen
         .service
         .as_deref()
@@ -188,7 +204,25 @@ async fn record_contact(
         },
     };
     let case = open_case(&state, service, submission, Some(staff.record.id)).await?;
-    Ok(Redirect::to(&format!("/console/cases/{}", case.reference)).into_response())
+    let owner = state.catalogue.owner(&service.slug, &service.team);
+    if staff.staffer().sees(owner) {
+        return Ok(Redirect::to(&format!("/console/cases/{}", case.reference)).into_response());
+    }
+    let back = format!(
+        "/console/contacts/new?recorded={}&for={}",
+        case.reference, service.slug
+    );
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// The team a just-recorded restricted case went to, named for the agent.
+fn recorded_for(state: &AppState, chosen: &Chosen) -> String {
+    chosen
+        .for_service
+        .as_deref()
+        .and_then(|s| state.catalogue.service(s))
+        .map(|s| s.department.clone())
+        .unwrap_or_else(|| "the team that owns it".into())
 }
 
 fn field_error(errors: &[FieldError], input: &str) -> Option<String> {

@@ -1,8 +1,8 @@
 //! Team queues and the case page, with assign, note and status change.
 
 use crate::casework::{self, ChangeError};
-use crate::console::Staff;
 use crate::console::triage::{TriagePanel, all_services, panel};
+use crate::console::{Staff, case_owner, restricted};
 use crate::error::{PageResult, WebError};
 use crate::session::CsrfForm;
 use crate::state::AppState;
@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use frontdoor_domain::form::Answer;
-use frontdoor_domain::{Reference, Status};
+use frontdoor_domain::{Permission, Reference, Status};
 use frontdoor_store::{CaseDetail, CaseSummary};
 use serde::Deserialize;
 
@@ -41,12 +41,15 @@ pub fn routes() -> Router<AppState> {
 struct QueuesPage {
     layout: Layout,
     awaiting_triage: i64,
+    reviews_triage: bool,
+    manages_quarantine: bool,
     model: crate::console::triage::ModelView,
     /// (slug, name, open cases, whether it is the officer's own team)
     teams: Vec<(String, String, i64, bool)>,
 }
 
 async fn queues(State(state): State<AppState>, staff: Staff) -> PageResult<QueuesPage> {
+    staff.require(Permission::ViewQueues)?;
     let counts = state.store.open_case_counts_by_team().await?;
     let teams = state
         .catalogue
@@ -64,6 +67,8 @@ async fn queues(State(state): State<AppState>, staff: Staff) -> PageResult<Queue
     Ok(QueuesPage {
         layout: staff.layout(&state),
         awaiting_triage: state.store.count_awaiting_triage().await?,
+        reviews_triage: staff.staffer().has(Permission::ReviewTriage),
+        manages_quarantine: staff.staffer().has(Permission::ManageQuarantine),
         model: crate::console::triage::model_view(&state),
         teams,
     })
@@ -126,6 +131,7 @@ async fn queue(
     Path(team): Path<String>,
     Query(filter): Query<QueueFilter>,
 ) -> PageResult<QueuePage> {
+    staff.require(Permission::ViewQueues)?;
     let team_record = state.catalogue.team(&team).ok_or(WebError::NotFound)?;
     let mine = filter.mine.is_some();
     let cases = state
@@ -138,7 +144,11 @@ async fn queue(
         team_slug: team.clone(),
         team_name: team_record.name.clone(),
         mine,
-        rows: cases.iter().map(|c| queue_row(&state, c, today)).collect(),
+        rows: cases
+            .iter()
+            .filter(|c| staff.sees(&state, c))
+            .map(|c| queue_row(&state, c, today))
+            .collect(),
     })
 }
 
@@ -224,13 +234,21 @@ fn message_row(m: &frontdoor_store::OutboxMessage) -> MessageRow {
     }
 }
 
-pub(super) async fn load(state: &AppState, reference: &str) -> PageResult<CaseDetail> {
+/// The case, if this member of staff may use `permission` on it.
+pub(super) async fn load(
+    state: &AppState,
+    staff: &Staff,
+    reference: &str,
+    permission: Permission,
+) -> PageResult<CaseDetail> {
     let reference = Reference::parse(reference).map_err(|_| WebError::NotFound)?;
-    state
+    let case = state
         .store
         .case_by_reference(&reference)
         .await?
-        .ok_or(WebError::NotFound)
+        .ok_or(WebError::NotFound)?;
+    staff.require_for(permission, case_owner(state, &case.summary))?;
+    Ok(case)
 }
 
 fn row(key: &str, value: String) -> SummaryRow {
@@ -376,9 +394,16 @@ async fn case_page(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
-) -> PageResult<CasePage> {
-    let case = load(&state, &reference).await?;
-    case_page_view(&state, &staff, &case, vec![]).await
+) -> PageResult<Response> {
+    let case = load(&state, &staff, &reference, Permission::ViewCase).await?;
+    if case_owner(&state, &case.summary).restricted
+        && !restricted::reason_given(&state, &staff, &case).await?
+    {
+        return Ok(restricted::ask_why(&staff, &state, &case, vec![]).into_response());
+    }
+    Ok(case_page_view(&state, &staff, &case, vec![])
+        .await?
+        .into_response())
 }
 
 /// After a change: back to the case, or the case again with the reason it was refused.
@@ -415,7 +440,7 @@ async fn assign(
     Form(form): Form<CsrfForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
-    let case = load(&state, &reference).await?;
+    let case = load(&state, &staff, &reference, Permission::WorkCase).await?;
     let result = casework::assign_to(&state, &case, &staff.record).await;
     after_change(&state, &staff, &case, result, "assign").await
 }
@@ -436,7 +461,7 @@ async fn note(
     Form(form): Form<NoteForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
-    let case = load(&state, &reference).await?;
+    let case = load(&state, &staff, &reference, Permission::AddToCase).await?;
     let result = casework::note(
         &state,
         &case,
@@ -464,7 +489,7 @@ async fn status(
     Form(form): Form<StatusForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
-    let case = load(&state, &reference).await?;
+    let case = load(&state, &staff, &reference, Permission::WorkCase).await?;
     let input = if Status::parse(&form.status).is_ok_and(|s| s.needs_outcome()) {
         "outcome"
     } else {
@@ -489,7 +514,7 @@ async fn reply(
     Form(form): Form<ReplyForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
-    let case = load(&state, &reference).await?;
+    let case = load(&state, &staff, &reference, Permission::AddToCase).await?;
     let result = casework::reply(&state, &case, &staff.record, &form.reply).await;
     after_change(&state, &staff, &case, result, "reply").await
 }
@@ -498,10 +523,10 @@ async fn reply(
 /// SVG attachment cannot run in the console.
 async fn attachment(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path((reference, id)): Path<(String, i64)>,
 ) -> PageResult<Response> {
-    let case = load(&state, &reference).await?;
+    let case = load(&state, &staff, &reference, Permission::ViewCase).await?;
     let (info, data) = state
         .store
         .attachment(case.summary.id, id)

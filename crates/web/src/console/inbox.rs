@@ -13,6 +13,7 @@ use axum::extract::{Form, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use frontdoor_domain::{Owner, Permission};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,6 +41,7 @@ struct QuarantinePage {
 }
 
 async fn quarantine(State(state): State<AppState>, staff: Staff) -> PageResult<QuarantinePage> {
+    staff.require(Permission::ManageQuarantine)?;
     let rows = state
         .store
         .quarantined(true)
@@ -63,9 +65,10 @@ async fn quarantine(State(state): State<AppState>, staff: Staff) -> PageResult<Q
 /// The message exactly as it arrived, as a download (never rendered in the page).
 async fn raw(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
+    staff.require(Permission::ManageQuarantine)?;
     let raw = state
         .store
         .quarantined_raw(id)
@@ -89,6 +92,7 @@ async fn release(
     Form(form): Form<CsrfForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
+    staff.require(Permission::ManageQuarantine)?;
     state.store.release_quarantined(id, staff.record.id).await?;
     Ok(Redirect::to("/console/quarantine").into_response())
 }
@@ -115,6 +119,7 @@ async fn tasks(
     Path(team): Path<String>,
 ) -> PageResult<TasksPage> {
     let team_record = state.catalogue.team(&team).ok_or(WebError::NotFound)?;
+    staff.require_for(Permission::WorkTasks, team_owner(&team))?;
     let rows = state
         .store
         .open_tasks(&team)
@@ -142,9 +147,19 @@ async fn task_done(
     Form(form): Form<CsrfForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
+    staff.require_for(Permission::WorkTasks, team_owner(&team))?;
     state
         .store
         .complete_task(id, &team, staff.record.id)
         .await?;
     Ok(Redirect::to(&format!("/console/tasks/{team}")).into_response())
+}
+
+/// A team's own work, such as its Tell Us Once tasks: its team's, never restricted.
+fn team_owner(team: &str) -> Owner<'_> {
+    Owner {
+        team,
+        restricted: false,
+        awaiting_triage: false,
+    }
 }

@@ -1,16 +1,19 @@
 //! The staff console: sign in, team queues, case pages, and contacts taken by phone or in person.
 
 mod assisted;
+mod audit_trail;
 mod cases;
 pub(crate) mod dashboard;
 mod inbox;
 mod residents;
+mod restricted;
 mod sign_in;
 mod triage;
 
 #[cfg(test)]
 pub use sign_in::DUMMY_HASH;
 
+use crate::audit::AuditSlot;
 use crate::error::WebError;
 use crate::session::Session;
 use crate::state::AppState;
@@ -20,6 +23,7 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use frontdoor_domain::{Owner, Permission, Refusal, Role, Staffer};
 use frontdoor_store::StaffRecord;
 
 pub fn routes() -> Router<AppState> {
@@ -35,31 +39,69 @@ pub fn routes() -> Router<AppState> {
         .merge(residents::routes())
         .merge(inbox::routes())
         .merge(dashboard::routes())
+        .merge(restricted::routes())
+        .merge(audit_trail::routes())
 }
 
 /// A signed-in member of staff, with their session. Anyone else is sent to sign in.
 pub struct Staff {
     pub record: StaffRecord,
+    pub role: Role,
     pub session: Session,
+    pub audit: AuditSlot,
 }
 
 impl Staff {
     /// Managers and administrators see the council's management information.
     pub fn is_manager(&self) -> bool {
-        is_manager_role(&self.record.role)
+        self.staffer().has(Permission::ViewDashboard)
+    }
+
+    pub fn staffer(&self) -> Staffer<'_> {
+        Staffer {
+            role: self.role,
+            team: &self.record.team,
+        }
+    }
+
+    /// Refuses unless the role carries `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), WebError> {
+        if self.staffer().has(permission) {
+            Ok(())
+        } else {
+            Err(WebError::Refused(Refusal::Role))
+        }
+    }
+
+    /// Refuses unless `permission` reaches what `owner` holds.
+    pub fn require_for(&self, permission: Permission, owner: Owner<'_>) -> Result<(), WebError> {
+        self.staffer()
+            .may(permission, owner)
+            .map_err(WebError::Refused)
+    }
+
+    /// Whether a case on a list may be shown to this member of staff.
+    pub fn sees(&self, state: &AppState, case: &frontdoor_store::CaseSummary) -> bool {
+        self.staffer().sees(case_owner(state, case))
     }
 
     pub fn layout(&self, state: &AppState) -> Layout {
         Layout {
             staff_name: Some(self.record.name.clone()),
             manager: self.is_manager(),
+            records_contacts: self.staffer().has(Permission::RecordContact),
+            audit: self.staffer().has(Permission::ViewAudit),
             ..Layout::new(&state.catalogue.council.name, self.session.csrf_token())
         }
     }
 }
 
-pub fn is_manager_role(role: &str) -> bool {
-    matches!(role, "manager" | "admin")
+/// Who holds a case: its team, and whether its service is restricted.
+pub fn case_owner<'a>(state: &AppState, case: &'a frontdoor_store::CaseSummary) -> Owner<'a> {
+    Owner {
+        awaiting_triage: case.awaiting_triage,
+        ..state.catalogue.owner(&case.service, &case.team)
+    }
 }
 
 pub enum NotSignedIn {
@@ -97,6 +139,17 @@ where
             .await
             .map_err(|e| NotSignedIn::Error(e.into()))?;
         let record = record.ok_or(NotSignedIn::Redirect)?;
-        Ok(Staff { record, session })
+        // A role the policy does not know grants nothing: such an account cannot sign in.
+        let role = Role::parse(&record.role).ok_or(NotSignedIn::Error(WebError::Forbidden))?;
+        let audit = AuditSlot::from_request_parts(parts, state)
+            .await
+            .unwrap_or_default();
+        audit.staff(record.id);
+        Ok(Staff {
+            record,
+            role,
+            session,
+            audit,
+        })
     }
 }

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use frontdoor_domain::life_event::LifeEventInput;
-use frontdoor_domain::{Channel, LifeEvent, LifeEventKind, PersonEvent, Vulnerability};
+use frontdoor_domain::{Channel, LifeEvent, LifeEventKind, Permission, PersonEvent, Vulnerability};
 use frontdoor_store::{PersonHit, PersonView, StoreError};
 use serde::Deserialize;
 
@@ -47,6 +47,7 @@ async fn search(
     staff: Staff,
     Query(query): Query<SearchQuery>,
 ) -> PageResult<SearchPage> {
+    staff.require(Permission::ViewResident)?;
     let q = query.q.trim().to_owned();
     let hits = if q.chars().count() >= 2 {
         state.store.search_people(&q, 50).await?
@@ -127,11 +128,18 @@ async fn person_page(
     staff: Staff,
     Path(id): Path<i64>,
 ) -> PageResult<PersonPage> {
-    let person = load(&state, id).await?;
+    let person = load(&state, &staff, id, Permission::ViewResident).await?;
     Ok(view(&state, &staff, &person, vec![], TuoForm::default()))
 }
 
-async fn load(state: &AppState, id: i64) -> PageResult<PersonView> {
+/// A resident's record, if this member of staff may use `permission` on it.
+async fn load(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    permission: Permission,
+) -> PageResult<PersonView> {
+    staff.require(permission)?;
     state.store.person(id).await?.ok_or(WebError::NotFound)
 }
 
@@ -143,6 +151,13 @@ fn view(
     tuo: TuoForm,
 ) -> PersonPage {
     let several = person.records.len() > 1;
+    let visible: Vec<&frontdoor_store::CaseSummary> = person
+        .cases
+        .iter()
+        .filter(|c| staff.sees(state, c))
+        .collect();
+    let shown =
+        |reference: &frontdoor_domain::Reference| visible.iter().any(|c| &c.reference == reference);
     PersonPage {
         layout: staff.layout(state),
         person_id: person.person_id,
@@ -163,8 +178,7 @@ fn view(
             .iter()
             .map(|r| record_row(r, several))
             .collect(),
-        cases: person
-            .cases
+        cases: visible
             .iter()
             .map(|c| CaseRow {
                 reference: c.reference.to_string(),
@@ -177,6 +191,7 @@ fn view(
         contacts: person
             .contacts
             .iter()
+            .filter(|k| shown(&k.reference))
             .map(|k| ContactRow {
                 when: london_time(k.received_at),
                 channel: k.channel.label().into(),
@@ -285,7 +300,7 @@ async fn refused(
     href: &str,
     message: String,
 ) -> PageResult<Response> {
-    let person = load(state, id).await?;
+    let person = load(state, staff, id, Permission::ViewResident).await?;
     let errors = vec![ErrorItem {
         href: href.into(),
         message,
@@ -309,7 +324,7 @@ async fn flags(
 ) -> PageResult<Response> {
     let form: FlagsForm = parse_repeated(&body)?;
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
-    let person = load(&state, id).await?;
+    let person = load(&state, &staff, id, Permission::ChangeResident).await?;
     let wanted: Vec<Vulnerability> = form
         .flag
         .iter()
@@ -359,6 +374,7 @@ async fn merge(
     Form(form): Form<MergeForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
+    staff.require(Permission::MergeResidents)?;
     let Ok(other) = form.other.trim().trim_start_matches('#').parse::<i64>() else {
         let message = "Enter the resident number to merge, like 1234".to_owned();
         return refused(&state, &staff, id, "#other", message).await;
@@ -385,6 +401,7 @@ async fn undo_merge(
     Form(form): Form<EventForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
+    staff.require(Permission::MergeResidents)?;
     match state
         .store
         .undo_merge(id, form.event, staff.record.id)
@@ -411,6 +428,7 @@ async fn split(
     Form(form): Form<SplitForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
+    staff.require(Permission::MergeResidents)?;
     match state
         .store
         .split_record(id, form.record, staff.record.id)
@@ -452,7 +470,7 @@ async fn tell_us_once(
     Form(form): Form<TuoForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
-    let person = load(&state, id).await?;
+    let person = load(&state, &staff, id, Permission::ChangeResident).await?;
     let today = frontdoor_domain::calendar::london_date(jiff::Timestamp::now());
     let input = LifeEventInput {
         kind: &form.kind,

@@ -13,6 +13,7 @@ use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use frontdoor_domain::Permission;
 use frontdoor_triage::Triage;
 use serde::Deserialize;
 
@@ -96,6 +97,7 @@ struct QueuePage {
 }
 
 async fn queue(State(state): State<AppState>, staff: Staff) -> PageResult<QueuePage> {
+    staff.require(Permission::ReviewTriage)?;
     let waiting = state.store.cases_awaiting_triage(QUEUE_LENGTH).await?;
     let mut rows = Vec::with_capacity(waiting.len());
     for item in waiting {
@@ -144,7 +146,7 @@ async fn route_case(
     Form(form): Form<ServiceForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
-    let case = load(&state, &reference).await?;
+    let case = load(&state, &staff, &reference, Permission::RouteCase).await?;
     let result = route(&state, &case, &staff.record, &form.service).await;
     if result.is_ok() && form.back == "triage" {
         return Ok(Redirect::to("/console/triage").into_response());
@@ -159,7 +161,7 @@ async fn refer(
     Form(form): Form<ServiceForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
-    let case = load(&state, &reference).await?;
+    let case = load(&state, &staff, &reference, Permission::AddToCase).await?;
     let result = open_referral(&state, &case, &staff.record, &form.service)
         .await
         .map(|_| ());

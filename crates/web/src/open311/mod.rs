@@ -116,7 +116,11 @@ pub(crate) fn check_jurisdiction(state: &AppState, params: &Params) -> Result<()
 
 /// The services offered through Open311: those that take a place.
 pub(crate) fn open311_services(state: &AppState) -> impl Iterator<Item = &Service> {
-    state.catalogue.services.iter().filter(|s| s.location_based)
+    state
+        .catalogue
+        .services
+        .iter()
+        .filter(|s| s.location_based && !s.restricted)
 }
 
 pub(crate) fn open311_service<'a>(

@@ -179,6 +179,32 @@ impl TestApp {
         }
     }
 
+    /// A bearer token for the JSON API, as `frontdoor user token` issues one.
+    pub async fn api_token(&self, staff_id: i64) -> String {
+        let state = AppState::new(
+            self.store.clone(),
+            demo_catalogue(),
+            WebSettings::default(),
+            demo_model(),
+        );
+        frontdoor_web::issue_api_token(&state, staff_id, jiff::SignedDuration::from_hours(1))
+            .await
+            .unwrap()
+    }
+
+    /// Opens a case through the JSON API, as a partner system would, and returns its reference.
+    pub async fn open_case(&self, body: serde_json::Value) -> String {
+        let created = reqwest::Client::new()
+            .post(format!("{}/api/v1/cases", self.address))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let created: serde_json::Value = created.json().await.unwrap();
+        created["reference"].as_str().unwrap().to_owned()
+    }
+
     pub async fn add_staff(&self, email: &str, team: &str, password: &str) -> i64 {
         self.add_staff_with_role(email, team, password, "officer")
             .await
@@ -306,6 +332,18 @@ impl Browser {
         page(response).await
     }
 
+    /// Opens a case in a restricted service, giving a reason first, and returns its page.
+    pub async fn open_restricted(&self, reference: &str) -> Page {
+        let path = format!("/console/cases/{reference}");
+        let asked = self.get(&path).await;
+        asked.assert_contains("Why are you opening case");
+        let given = self
+            .submit(&asked, &format!("{path}/reason"), &[("reason", "working")])
+            .await;
+        assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
+        self.get(&path).await
+    }
+
     /// Fills a one-question page and expects to be sent on.
     pub async fn answer(&self, path: &str, fields: &[(&str, &str)]) -> String {
         let form = self.get(path).await;
@@ -332,6 +370,19 @@ async fn page(response: reqwest::Response) -> Page {
         location,
         body: response.text().await.unwrap(),
     }
+}
+
+/// A safeguarding concern (a restricted service) as a partner system would send it.
+pub fn safeguarding_concern(email: &str) -> serde_json::Value {
+    serde_json::json!({
+        "service": "safeguarding-concern",
+        "answers": {
+            "about": "An adult",
+            "concern": "My neighbour has not been seen for a week and shouts for help at night",
+            "immediate-danger": false
+        },
+        "contact": {"name": "Pat Resident", "email": email}
+    })
 }
 
 /// A pothole report as a partner system would send it to `POST /api/v1/cases`.

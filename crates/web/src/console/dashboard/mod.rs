@@ -19,9 +19,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use frontdoor_domain::Channel;
 use frontdoor_domain::calendar::london_date;
 use frontdoor_domain::mi::{Cell, Headline, Inputs, Report, Table};
+use frontdoor_domain::{Channel, Permission};
 use frontdoor_store::{Narrow, RollupQuery, Shape};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
@@ -166,14 +166,6 @@ pub fn today() -> Date {
     london_date(Timestamp::now())
 }
 
-fn require_manager(staff: &Staff) -> Result<(), WebError> {
-    if staff.is_manager() {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
-
 /// A chart and its table, side by side.
 pub struct Section {
     pub table: Table,
@@ -233,7 +225,7 @@ async fn page(
     staff: Staff,
     Query(query): Query<DashboardQuery>,
 ) -> PageResult<DashboardPage> {
-    require_manager(&staff)?;
+    staff.require(Permission::ViewDashboard)?;
     let today = today();
     let wards = known_wards(&state).await?;
     let (selection, errors) = query.select(&state, &wards, today);
@@ -391,7 +383,7 @@ async fn csv(
     Path(file): Path<String>,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, WebError> {
-    require_manager(&staff)?;
+    staff.require(Permission::ViewDashboard)?;
     let id = file.strip_suffix(".csv").ok_or(WebError::NotFound)?;
     let today = today();
     let wards = known_wards(&state).await?;
