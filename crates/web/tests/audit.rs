@@ -186,5 +186,5 @@ async fn the_trail_page_filters_by_date_and_refuses_a_date_it_cannot_read() {
     // Each download of the trail is on the trail.
     trail_csv(&admin, "").await;
     let rows = trail_csv(&admin, "subject=audit+trail").await;
-    assert!(rows.len() >= 1, "{rows:?}");
+    assert!(!rows.is_empty(), "{rows:?}");
 }
