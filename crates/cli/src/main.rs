@@ -384,6 +384,9 @@ fn web_settings(settings: &Settings) -> Result<WebSettings> {
         public_url: settings.public_url.clone(),
         back_office: settings.back_office.clone(),
         unit_costs: settings.unit_costs()?,
+        sign_in_failures_per_email: settings.sign_in_failures_per_email,
+        submissions_per_address: settings.submissions_per_address,
+        behind_proxy: settings.behind_proxy,
     })
 }
 

@@ -53,6 +53,12 @@ pub struct Settings {
     /// The council's own cost per contact and agent minutes, by channel, replacing the
     /// published defaults: `[unit_costs.phone] pounds = 3.10, agent_minutes = 7`.
     pub unit_costs: BTreeMap<String, UnitCost>,
+    /// Failed staff sign-ins per email address in 15 minutes before sign-in is refused.
+    pub sign_in_failures_per_email: u32,
+    /// Public submissions per client address in 10 minutes; 0 for no limit.
+    pub submissions_per_address: u32,
+    /// Behind the council's reverse proxy: trust the address it adds to X-Forwarded-For.
+    pub behind_proxy: bool,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -92,6 +98,9 @@ impl Default for Settings {
             outbox_retry_base_ms: 30_000,
             outbox_max_attempts: 10,
             unit_costs: BTreeMap::new(),
+            sign_in_failures_per_email: 5,
+            submissions_per_address: 120,
+            behind_proxy: false,
         }
     }
 }

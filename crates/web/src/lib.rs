@@ -15,6 +15,7 @@ mod open311;
 mod passwords;
 mod places;
 mod portal;
+mod rate_limit;
 mod session;
 mod state;
 mod tell_us_once;
@@ -30,6 +31,7 @@ pub use state::{AppState, BackOffice, WebSettings};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -47,24 +49,25 @@ const SECURITY_HEADERS: [(&str, &str); 4] = [
 /// Builds the whole application: every route, the session cookie layer and the security headers.
 pub fn app(state: AppState) -> Router {
     let csp = content_security_policy(&state.settings.map_tiles);
-    let mut router =
-        Router::new()
-            .merge(portal::routes())
-            .merge(console::routes().merge(api::routes()).layer(
-                axum::middleware::from_fn_with_state(state.clone(), audit::record),
-            ))
-            .merge(open311::routes())
-            .route("/healthz", get(|| async { "ok" }))
-            .route("/readyz", get(ready))
-            .merge(locale::routes())
-            .fallback(|| async { error::WebError::NotFound })
-            .layer(axum::middleware::from_fn(session::session_cookies))
-            .layer(axum::middleware::from_fn(locale::choose))
-            .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-            // Inbound email carries attachments: the intake routes set their own, larger limits.
-            .merge(intake::routes())
-            .with_state(state)
-            .merge(assets::routes());
+    let audited = console::routes()
+        .merge(api::routes())
+        .layer(from_fn_with_state(state.clone(), audit::record));
+    let mut router = Router::new()
+        .merge(portal::routes())
+        .merge(audited)
+        .merge(open311::routes())
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .merge(locale::routes())
+        .fallback(|| async { error::WebError::NotFound })
+        .layer(axum::middleware::from_fn(session::session_cookies))
+        .layer(axum::middleware::from_fn(locale::choose))
+        .layer(from_fn_with_state(state.clone(), rate_limit::submissions))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // Inbound email carries attachments: the intake routes set their own, larger limits.
+        .merge(intake::routes())
+        .with_state(state)
+        .merge(assets::routes());
     for (name, value) in SECURITY_HEADERS {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),
@@ -124,7 +127,9 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             }
         }
     });
-    axum::serve(listener, app(state))
+    // The connection's address is what the rate limits count (docs/security.md).
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -18,6 +18,7 @@ pub struct AppState {
     pub area: Option<Arc<CouncilArea>>,
     /// The catalogue in Welsh, where the council has a translation of it.
     pub welsh: Option<Arc<Catalogue>>,
+    pub limits: Arc<crate::rate_limit::Limits>,
 }
 
 #[derive(Debug, Clone)]
@@ -37,6 +38,14 @@ pub struct WebSettings {
     pub back_office: Vec<BackOffice>,
     /// What a contact costs on each channel, for cost to serve and the simulator.
     pub unit_costs: frontdoor_domain::mi::UnitCosts,
+    /// Failed staff sign-ins allowed per email address in 15 minutes (ten times as many per
+    /// client address); 0 turns the limit off.
+    pub sign_in_failures_per_email: u32,
+    /// Public submissions allowed per client address in 10 minutes; 0 turns the limit off.
+    pub submissions_per_address: u32,
+    /// Served behind the council's own reverse proxy: count clients by the address it adds
+    /// to `X-Forwarded-For`, not the proxy's own.
+    pub behind_proxy: bool,
 }
 
 /// A back-office system (revenues, housing, electoral registration) that wants to hear of
@@ -59,6 +68,9 @@ impl Default for WebSettings {
             public_url: "http://127.0.0.1:8080".into(),
             back_office: Vec::new(),
             unit_costs: Default::default(),
+            sign_in_failures_per_email: 5,
+            submissions_per_address: 120,
+            behind_proxy: false,
         }
     }
 }
@@ -69,6 +81,7 @@ impl AppState {
             store,
             catalogue: Arc::new(catalogue),
             calendar: Arc::new(WorkingCalendar::england_and_wales()),
+            limits: Arc::new(crate::rate_limit::Limits::new(&settings)),
             settings: Arc::new(settings),
             triage: Arc::new(triage),
             area: None,

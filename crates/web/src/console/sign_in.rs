@@ -3,6 +3,7 @@
 use crate::console::Staff;
 use crate::error::{PageResult, WebError};
 use crate::passwords::password_matches;
+use crate::rate_limit::ClientAddress;
 use crate::session::{CsrfForm, Session};
 use crate::state::AppState;
 use crate::views::{ErrorItem, Layout};
@@ -58,10 +59,27 @@ pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2F
 
 async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     mut session: Session,
     Form(form): Form<SignInForm>,
 ) -> PageResult<Response> {
     session.verify_csrf(form.csrf_token.as_deref())?;
+    let email_key = form.email.trim().to_lowercase();
+    let limits = &state.limits;
+    if limits.sign_in_per_email.exhausted(&email_key)
+        || limits.sign_in_per_address.exhausted(&address)
+    {
+        tracing::warn!("staff sign-in refused: too many failed attempts");
+        let errors = vec![ErrorItem {
+            href: "#email".into(),
+            message: "Too many attempts to sign in. Wait 15 minutes and try again".into(),
+        }];
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            page(&state, &session, form.email, errors),
+        )
+            .into_response());
+    }
     if form.email.trim().is_empty() || form.password.is_empty() {
         let errors = vec![ErrorItem {
             href: "#email".into(),
@@ -84,11 +102,14 @@ async fn sign_in(
         .map_err(|e| WebError::Internal(e.to_string()))?;
     match staff.filter(|_| verified) {
         Some(staff) => {
+            limits.sign_in_per_email.clear(&email_key);
             session.sign_in(staff.id).await?;
             tracing::info!(staff.id = staff.id, "staff signed in");
             Ok(Redirect::to("/console/queues").into_response())
         }
         None => {
+            limits.sign_in_per_email.hit(&email_key);
+            limits.sign_in_per_address.hit(&address);
             let errors = vec![ErrorItem {
                 href: "#email".into(),
                 message: "The email address or password is not right".into(),
