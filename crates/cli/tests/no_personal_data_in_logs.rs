@@ -1,0 +1,244 @@
+//! The real `frontdoor serve` binary at debug log level, taken through what residents and
+//! staff do with personal data: a case by the API, a text message, an unreadable message,
+//! tracking, a wrong and a right sign-in, a staff reply. None of the personal data may
+//! appear in what the server logs, while the log itself shows the work was done.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "log-test-secret";
+const NAME: &str = "Zebedee Quillfeather";
+const EMAIL: &str = "zebedee.quill@example.org";
+const PHONE: &str = "07700 900456";
+const POSTCODE: &str = "DC1 1AA";
+const DETAILS: &str = "Tarnished lamppost wobbling";
+const TEXT_MESSAGE: &str = "Overflowing grit bin by Marigold Court";
+const STAFF_EMAIL: &str = "lou.officer@demo-council.example";
+const WRONG_EMAIL: &str = "misspelt.person@demo-council.example";
+const STAFF_PASSWORD: &str = "a long staff password";
+const REPLY: &str = "Crew booked for Thursday morning";
+
+fn personal_data() -> Vec<&'static str> {
+    vec![
+        NAME,
+        "Quillfeather",
+        EMAIL,
+        PHONE,
+        "07700900456",
+        "+447700900456",
+        POSTCODE,
+        DETAILS,
+        TEXT_MESSAGE,
+        "Marigold",
+        STAFF_EMAIL,
+        WRONG_EMAIL,
+        STAFF_PASSWORD,
+        REPLY,
+    ]
+}
+
+fn frontdoor(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_frontdoor"));
+    command
+        .arg("--config")
+        .arg(dir.join("none.toml"))
+        .arg("--database")
+        .arg(format!("sqlite://{}/fd.db", dir.display()))
+        .env("FRONTDOOR_DEV_MAILBOX", dir.join("mail"))
+        .env("FRONTDOOR_INTAKE_SECRET", SECRET)
+        .env("RUST_LOG", "debug");
+    command
+}
+
+fn add_staff(dir: &Path) {
+    let mut add = frontdoor(dir)
+        .args([
+            "user",
+            "add",
+            "--email",
+            STAFF_EMAIL,
+            "--name",
+            "Lou Officer",
+        ])
+        .args(["--team", "highways"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(add.stdin.take().unwrap(), "{STAFF_PASSWORD}").unwrap();
+    assert!(add.wait().unwrap().success());
+}
+
+fn serve(dir: &Path, port: u16) -> Child {
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    frontdoor(dir)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .expect("the frontdoor binary starts")
+}
+
+async fn wait_until_up(client: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not start");
+}
+
+async fn signed(client: &reqwest::Client, url: String, body: String) -> reqwest::StatusCode {
+    client
+        .post(url)
+        .header("content-type", "application/json")
+        .header(
+            "x-signature",
+            frontdoor_intake::sign(SECRET.as_bytes(), body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// What a resident sends: a case by the API, a text, an unreadable message, tracking.
+async fn resident_contacts(client: &reqwest::Client, base: &str) -> String {
+    let case = serde_json::json!({
+        "service": "pothole-report",
+        "answers": {
+            "surface": "On the road",
+            "size": "Larger than a car tyre",
+            "location": {"lat": 52.99, "lon": -1.52},
+            "details": DETAILS
+        },
+        "contact": {"name": NAME, "email": EMAIL, "phone": PHONE, "postcode": POSTCODE}
+    });
+    let created: serde_json::Value = client
+        .post(format!("{base}/api/v1/cases"))
+        .json(&case)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let reference = created["reference"].as_str().expect("a case").to_owned();
+    let text = serde_json::json!({"from": PHONE, "text": TEXT_MESSAGE, "id": "sms-1"});
+    let url = format!("{base}/intake/sms");
+    assert!(
+        signed(client, url.clone(), text.to_string())
+            .await
+            .is_success()
+    );
+    let unreadable = format!("{{\"from\": \"{PHONE}\", \"text\": \"{TEXT_MESSAGE}\"");
+    assert_eq!(signed(client, url, unreadable).await, 422);
+    let browser = cookie_client();
+    let form = browser.get(format!("{base}/track")).send().await.unwrap();
+    let token = csrf(&form.text().await.unwrap());
+    let tracked = browser
+        .post(format!("{base}/track"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("reference", reference.as_str()),
+            ("contact", EMAIL),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(tracked.text().await.unwrap().contains(&reference));
+    reference
+}
+
+fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn csrf(page: &str) -> String {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = page.find(marker).expect("a form") + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+/// A wrong sign-in, a right one, and a reply to the resident.
+async fn staff_work(base: &str, reference: &str) {
+    let staff = cookie_client();
+    let form = staff
+        .get(format!("{base}/console/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    let token = csrf(&form.text().await.unwrap());
+    for (email, password) in [(WRONG_EMAIL, STAFF_PASSWORD), (STAFF_EMAIL, STAFF_PASSWORD)] {
+        staff
+            .post(format!("{base}/console/sign-in"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", email),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap();
+    }
+    let case = format!("{base}/console/cases/{reference}");
+    let page = staff.get(&case).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(NAME), "the officer sees the case");
+    let replied = staff
+        .post(format!("{case}/reply"))
+        .form(&[("csrf_token", csrf(&page).as_str()), ("reply", REPLY)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replied.status(), 303);
+}
+
+#[tokio::test]
+async fn the_server_log_holds_no_personal_data_from_residents_or_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    add_staff(dir.path());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = serve(dir.path(), port);
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    wait_until_up(&client, &base).await;
+    let reference = resident_contacts(&client, &base).await;
+    staff_work(&base, &reference).await;
+    // Let the outbox send the acknowledgement and the reply before reading the log.
+    let mailbox = dir.path().join("mail");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::fs::read_dir(&mailbox).map_or(0, |d| d.count()) < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(
+        log.contains("staff signed in"),
+        "the log shows the work: {log}"
+    );
+    assert!(log.contains("message written to the dev mailbox"), "{log}");
+    let lower = log.to_lowercase();
+    let leaked: Vec<&str> = personal_data()
+        .into_iter()
+        .filter(|p| lower.contains(&p.to_lowercase()))
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "personal data in the log: {leaked:?}\n{log}"
+    );
+}
