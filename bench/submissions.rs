@@ -1,0 +1,217 @@
+//! Load benchmark: durable case submissions per second and latency at 64 concurrent
+//! clients, against the real release binary on the embedded SQLite store, side by side with
+//! a bare axum JSON echo on the same machine in the same run.
+//!
+//!     cargo bench -p frontdoor --bench submissions
+//!     BENCH_SECONDS=20 BENCH_CLIENTS=64 cargo bench -p frontdoor --bench submissions
+//!
+//! Both servers run as their own processes; the load comes from this one, over keep-alive
+//! HTTP/1.1 connections, so on a small machine the client's own CPU use counts against both.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A bare axum server that answers every POST with the JSON it was sent.
+async fn echo(port: u16) {
+    let app = axum::Router::new().route(
+        "/echo",
+        axum::routing::post(
+            |axum::Json(body): axum::Json<serde_json::Value>| async move {
+                (axum::http::StatusCode::CREATED, axum::Json(body))
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    axum::serve(listener, app).await.unwrap();
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn submission(n: u64) -> serde_json::Value {
+    serde_json::json!({
+        "service": "pothole-report",
+        "answers": {
+            "surface": "On the road",
+            "size": "Larger than a car tyre",
+            "location": {"lat": 52.99, "lon": -1.52},
+            "details": format!("Deep hole by the gates, report {n}")
+        },
+        // Different people, as a real morning's reports are: identity matching looks at
+        // records with the same name, so one repeated name would measure that instead.
+        "contact": {"name": format!("Resident {n}"), "email": format!("resident.{n}@example.org")}
+    })
+}
+
+struct Run {
+    ok: usize,
+    failed: usize,
+    seconds: f64,
+    latencies_us: Vec<u64>,
+}
+
+impl Run {
+    fn per_second(&self) -> f64 {
+        self.ok as f64 / self.seconds
+    }
+
+    fn percentile_ms(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return f64::NAN;
+        }
+        let at = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_us[at] as f64 / 1000.0
+    }
+}
+
+/// `clients` connections posting back to back to `url` for `seconds`.
+async fn load(url: &str, clients: u64, seconds: u64) -> Run {
+    let start = Instant::now();
+    let until = start + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..clients)
+        .map(|c| {
+            let url = url.to_owned();
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                let (mut ok, mut failed, mut latencies) = (0, 0, Vec::new());
+                let mut n = c * 1_000_000;
+                while Instant::now() < until {
+                    n += 1;
+                    let sent = Instant::now();
+                    let answer = http.post(&url).json(&submission(n)).send().await;
+                    let done = match answer {
+                        Ok(r) => r.status() == 201 && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    };
+                    if done {
+                        ok += 1;
+                        latencies.push(sent.elapsed().as_micros() as u64);
+                    } else {
+                        failed += 1;
+                    }
+                }
+                (ok, failed, latencies)
+            })
+        })
+        .collect();
+    let mut run = Run {
+        ok: 0,
+        failed: 0,
+        seconds: 0.0,
+        latencies_us: Vec::new(),
+    };
+    for task in tasks {
+        let (ok, failed, latencies) = task.await.unwrap();
+        run.ok += ok;
+        run.failed += failed;
+        run.latencies_us.extend(latencies);
+    }
+    run.seconds = start.elapsed().as_secs_f64();
+    run.latencies_us.sort_unstable();
+    run
+}
+
+async fn wait_until_up(url: &str) {
+    let http = reqwest::Client::new();
+    for _ in 0..600 {
+        if http.get(url).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{url} did not start");
+}
+
+fn front_door(dir: &std::path::Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_frontdoor"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .arg("--config")
+        .arg(dir.join("none.toml"))
+        .arg("--database")
+        .arg(format!("sqlite://{}/bench.db", dir.display()))
+        .env("FRONTDOOR_DEV_MAILBOX", dir.join("mail"))
+        .env("FRONTDOOR_SUBMISSIONS_PER_ADDRESS", "0")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the frontdoor binary starts")
+}
+
+fn print(name: &str, run: &Run) {
+    println!(
+        "{name:<34} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7}",
+        run.per_second(),
+        run.percentile_ms(0.50),
+        run.percentile_ms(0.99),
+        run.percentile_ms(1.0),
+        run.failed
+    );
+}
+
+fn main() {
+    if let Ok(port) = std::env::var("BENCH_ECHO_PORT") {
+        let port: u16 = port.parse().expect("a port");
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(echo(port));
+        return;
+    }
+    // `cargo bench` passes --bench; `cargo test --benches` passes nothing useful: run only
+    // when asked for as a benchmark.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let clients = setting("BENCH_CLIENTS", 64);
+    let seconds = setting("BENCH_SECONDS", 10);
+    let dir = tempfile::tempdir().unwrap();
+    let (echo_port, fd_port) = (free_port(), free_port());
+    let mut echo_server = Command::new(std::env::current_exe().unwrap())
+        .env("BENCH_ECHO_PORT", echo_port.to_string())
+        .spawn()
+        .expect("the echo server starts");
+    let mut server = front_door(dir.path(), fd_port);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (echo_run, fd_run) = runtime.block_on(async {
+        let echo_url = format!("http://127.0.0.1:{echo_port}/echo");
+        let fd_base = format!("http://127.0.0.1:{fd_port}");
+        wait_until_up(&format!("http://127.0.0.1:{echo_port}/")).await;
+        wait_until_up(&format!("{fd_base}/readyz")).await;
+        // A short warm-up of each, then the measured runs.
+        load(&echo_url, clients, 1).await;
+        load(&format!("{fd_base}/api/v1/cases"), clients, 1).await;
+        let echo_run = load(&echo_url, clients, seconds).await;
+        let fd_run = load(&format!("{fd_base}/api/v1/cases"), clients, seconds).await;
+        (echo_run, fd_run)
+    });
+    for child in [&mut server, &mut echo_server] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    println!(
+        "\n{clients} concurrent clients, {seconds} s each, {} CPUs",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "{:<34} {:>9} {:>8} {:>8} {:>8} {:>7}",
+        "server", "req/s", "p50 ms", "p99 ms", "max ms", "failed"
+    );
+    print("bare axum JSON echo", &echo_run);
+    print("Front Door POST /api/v1/cases", &fd_run);
+    println!(
+        "Front Door at {:.1}% of the echo's throughput\n",
+        100.0 * fd_run.per_second() / echo_run.per_second()
+    );
+}
