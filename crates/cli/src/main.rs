@@ -7,6 +7,7 @@ mod outbox;
 mod place;
 mod readability;
 mod settings;
+mod subject_access;
 mod triage;
 
 use anyhow::{Context, Result, bail};
@@ -94,6 +95,19 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Everything held on one resident, as JSON, for a subject-access request; the
+    /// administrator named by --by is recorded on the audit trail.
+    SubjectAccess {
+        /// The resident number, as on the console's resident page.
+        #[arg(long)]
+        resident: i64,
+        /// The email address of the administrator making the export.
+        #[arg(long)]
+        by: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Measure the reading age of the guidance residents read (target: 9 or under).
     Readability {
@@ -246,6 +260,10 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::User { command }) => user(settings, command).await,
+        Some(Command::SubjectAccess { resident, by, out }) => {
+            let (store, catalogue) = open_all(&settings).await?;
+            subject_access::run(&store, &catalogue, resident, &by, out.as_deref()).await
+        }
         Some(Command::Readability { strict }) => {
             readability::run(&load_catalogue(&settings)?, strict)
         }

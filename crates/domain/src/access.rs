@@ -53,6 +53,8 @@ pub enum Permission {
     ViewDashboard,
     /// The audit trail and its export.
     ViewAudit,
+    /// Everything held on a resident, for a subject-access request, restricted cases included.
+    SubjectAccess,
 }
 
 /// Whose the thing acted on is: the team that owns it, and whether its service is restricted.
@@ -144,7 +146,7 @@ impl Role {
             (TeamLead | Admin, MergeResidents | ManageQuarantine) => Some(Everywhere),
             (Agent | Officer | TeamLead, WorkTasks) => Some(OwnTeam),
             (Manager | Admin, ViewDashboard) => Some(Everywhere),
-            (Admin, ViewAudit) => Some(Everywhere),
+            (Admin, ViewAudit | SubjectAccess) => Some(Everywhere),
             _ => None,
         }
     }

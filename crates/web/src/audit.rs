@@ -20,11 +20,12 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
 /// Reads that are audited. Every other method is a change and always audited.
-const AUDITED_READS: [&str; 12] = [
+const AUDITED_READS: [&str; 13] = [
     "/console/cases/{reference}",
     "/console/cases/{reference}/attachments/{id}",
     "/console/residents",
     "/console/residents/{id}",
+    "/console/residents/{id}/subject-access.json",
     "/console/dashboard",
     "/console/dashboard/{file}",
     "/console/quarantine/{id}/raw",

@@ -18,6 +18,7 @@ mod portal;
 mod rate_limit;
 mod session;
 mod state;
+mod subject_access;
 mod tell_us_once;
 mod triage;
 mod views;
@@ -27,6 +28,7 @@ pub use open311::add_client as add_open311_client;
 pub use passwords::hash_password;
 pub use session::issue_api_token;
 pub use state::{AppState, BackOffice, WebSettings};
+pub use subject_access::subject_access;
 
 use axum::Router;
 use axum::extract::State;

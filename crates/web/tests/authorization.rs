@@ -77,6 +77,7 @@ fn console_rules(s: &Subjects) -> Vec<Rule> {
         post("/console/contacts/new", &[], "agent officer team-lead"),
         get("/console/residents?q=Pat", EVERYONE),
         get(person(""), EVERYONE),
+        get(person("/subject-access.json"), "admin"),
         post(person("/flags"), &[], "agent officer team-lead"),
         post(person("/tell-us-once"), &[], "agent officer team-lead"),
         post(person("/merge"), &[("other", "")], "team-lead admin"),

@@ -9,7 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use frontdoor_domain::life_event::LifeEventInput;
@@ -26,6 +26,10 @@ pub fn routes() -> Router<AppState> {
         .route("/console/residents/{id}/undo-merge", post(undo_merge))
         .route("/console/residents/{id}/split", post(split))
         .route("/console/residents/{id}/tell-us-once", post(tell_us_once))
+        .route(
+            "/console/residents/{id}/subject-access.json",
+            get(subject_access),
+        )
 }
 
 #[derive(Template, WebTemplate)]
@@ -108,6 +112,8 @@ pub struct LifeEventRow {
 struct PersonPage {
     layout: Layout,
     person_id: i64,
+    /// Whether the member of staff may export everything held (subject access).
+    subject_access: bool,
     name: String,
     /// (value, label, set)
     flags: Vec<(String, String, bool)>,
@@ -161,6 +167,7 @@ fn view(
     PersonPage {
         layout: staff.layout(state),
         person_id: person.person_id,
+        subject_access: staff.staffer().has(Permission::SubjectAccess),
         name: person.latest().name.clone(),
         flags: Vulnerability::ALL
             .iter()
@@ -494,6 +501,30 @@ async fn tell_us_once(
     let channel = Channel::parse(&form.channel).unwrap_or(Channel::Phone);
     crate::tell_us_once::tell(&state, id, event, channel, Some(staff.record.id), None).await?;
     Ok(back_to(id))
+}
+
+/// Everything held on the resident as one JSON download, for a subject-access request.
+async fn subject_access(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    staff.require(Permission::SubjectAccess)?;
+    let export = crate::subject_access(&state.store, &state.catalogue, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let body = serde_json::to_vec_pretty(&export).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"subject-access-resident-{id}.json\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 fn capitalise(text: &str) -> String {
