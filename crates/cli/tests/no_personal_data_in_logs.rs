@@ -3,6 +3,8 @@
 //! tracking, a wrong and a right sign-in, a staff reply. None of the personal data may
 //! appear in what the server logs, while the log itself shows the work was done.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -81,17 +83,6 @@ fn serve(dir: &Path, port: u16) -> Child {
         .expect("the frontdoor binary starts")
 }
 
-async fn wait_until_up(client: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not start");
-}
-
 async fn signed(client: &reqwest::Client, url: String, body: String) -> reqwest::StatusCode {
     client
         .post(url)
@@ -109,16 +100,9 @@ async fn signed(client: &reqwest::Client, url: String, body: String) -> reqwest:
 
 /// What a resident sends: a case by the API, a text, an unreadable message, tracking.
 async fn resident_contacts(client: &reqwest::Client, base: &str) -> String {
-    let case = serde_json::json!({
-        "service": "pothole-report",
-        "answers": {
-            "surface": "On the road",
-            "size": "Larger than a car tyre",
-            "location": {"lat": 52.99, "lon": -1.52},
-            "details": DETAILS
-        },
-        "contact": {"name": NAME, "email": EMAIL, "phone": PHONE, "postcode": POSTCODE}
-    });
+    let contact =
+        serde_json::json!({"name": NAME, "email": EMAIL, "phone": PHONE, "postcode": POSTCODE});
+    let case = support::pothole(DETAILS, contact);
     let created: serde_json::Value = client
         .post(format!("{base}/api/v1/cases"))
         .json(&case)
@@ -206,15 +190,11 @@ async fn staff_work(base: &str, reference: &str) {
 async fn the_server_log_holds_no_personal_data_from_residents_or_staff() {
     let dir = tempfile::tempdir().unwrap();
     add_staff(dir.path());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::free_port();
     let mut server = serve(dir.path(), port);
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    wait_until_up(&client, &base).await;
+    support::wait_until_ready(&client, &base).await;
     let reference = resident_contacts(&client, &base).await;
     staff_work(&base, &reference).await;
     // Let the outbox send the acknowledgement and the reply before reading the log.

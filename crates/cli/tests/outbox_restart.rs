@@ -3,6 +3,8 @@
 //! same database: every message reaches the (fake) Notify exactly once. Mail handed over
 //! by SMTP to `serve --smtp` is filed and acknowledged the same way.
 
+mod support;
+
 use frontdoor_notify::fake::{self, FakeNotify};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -11,14 +13,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "restart-test-secret";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn start(dir: &Path, port: u16, smtp: u16, notify: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_frontdoor"))
@@ -41,17 +35,6 @@ fn start(dir: &Path, port: u16, smtp: u16, notify: &str) -> Child {
         .stdout(Stdio::null())
         .spawn()
         .expect("the frontdoor binary starts")
-}
-
-async fn wait_until_up(client: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not start");
 }
 
 async fn text_message(client: &reqwest::Client, base: &str, n: usize) {
@@ -108,14 +91,14 @@ async fn messages_in_the_outbox_survive_sigkill_and_are_delivered_exactly_once()
     let dir = tempfile::tempdir().unwrap();
     let notify = FakeNotify::default();
     let notify_url = notify.start().await;
-    let (port, smtp) = (free_port(), free_port());
+    let (port, smtp) = (support::free_port(), support::free_port());
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
 
     // Notify accepts messages but answers slowly: the server is killed mid-send.
     notify.answer_after(Some(Duration::from_secs(30)));
     let mut server = start(dir.path(), port, smtp, &notify_url);
-    wait_until_up(&client, &base).await;
+    support::wait_until_ready(&client, &base).await;
     for n in 0..20 {
         text_message(&client, &base, n).await;
     }
@@ -136,7 +119,7 @@ async fn messages_in_the_outbox_survive_sigkill_and_are_delivered_exactly_once()
 
     notify.answer_after(None);
     let mut server = start(dir.path(), port, smtp, &notify_url);
-    wait_until_up(&client, &base).await;
+    support::wait_until_ready(&client, &base).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     while notify.accepted().len() < 21 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;

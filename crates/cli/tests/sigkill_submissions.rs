@@ -2,12 +2,14 @@
 //! killed with SIGKILL mid-load and started again on the same database: every submission
 //! that was answered 201 is there, and none is there twice.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CLIENTS: usize = 16;
 
@@ -27,32 +29,6 @@ fn start(dir: &Path, port: u16) -> Child {
         .expect("the frontdoor binary starts")
 }
 
-async fn wait_until_ready(client: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        let ready = client.get(format!("{base}/readyz")).send().await;
-        if ready.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not start");
-}
-
-/// A pothole report whose details carry `mark`, so each submission can be found again.
-fn submission(mark: &str) -> serde_json::Value {
-    serde_json::json!({
-        "service": "pothole-report",
-        "answers": {
-            "surface": "On the road",
-            "size": "Larger than a car tyre",
-            "location": {"lat": 52.99, "lon": -1.52},
-            "details": format!("Deep hole {mark}")
-        },
-        "contact": {"name": "Pat Load", "email": "pat.load@example.org"}
-    })
-}
-
 /// One client: submits until told to stop or the server goes; returns (mark, reference)
 /// for every submission answered 201.
 async fn client(base: String, id: usize, stop: Arc<AtomicBool>) -> Vec<(String, String)> {
@@ -65,7 +41,10 @@ async fn client(base: String, id: usize, stop: Arc<AtomicBool>) -> Vec<(String, 
         let mark = format!("LOAD-{id:02}-{n:06}");
         let sent = http
             .post(format!("{base}/api/v1/cases"))
-            .json(&submission(&mark))
+            .json(&support::pothole(
+                &format!("Deep hole {mark}"),
+                serde_json::json!({"name": "Pat Load", "email": "pat.load@example.org"}),
+            ))
             .send()
             .await;
         let Ok(response) = sent else { break };
@@ -104,15 +83,11 @@ async fn stored_marks(dir: &Path) -> BTreeMap<String, Vec<String>> {
 #[tokio::test]
 async fn submissions_answered_before_a_sigkill_are_all_kept_once() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     let mut server = start(dir.path(), port);
-    wait_until_ready(&http, &base).await;
+    support::wait_until_ready(&http, &base).await;
 
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..CLIENTS)
@@ -133,7 +108,7 @@ async fn submissions_answered_before_a_sigkill_are_all_kept_once() {
     );
 
     let mut again = start(dir.path(), port);
-    wait_until_ready(&http, &base).await;
+    support::wait_until_ready(&http, &base).await;
     let stored = stored_marks(dir.path()).await;
     again.kill().unwrap();
     again.wait().unwrap();

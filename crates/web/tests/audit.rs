@@ -5,7 +5,7 @@
 mod support;
 
 use reqwest::StatusCode;
-use support::{pothole, safeguarding_concern, sign_in_as, sign_in_with_role, spawn_app};
+use support::{pothole, safeguarding_concern, sign_in_admin, sign_in_as, spawn_app};
 
 /// The CSV export as an administrator downloads it, narrowed by `query`.
 async fn trail_csv(admin: &support::Browser, query: &str) -> Vec<Vec<String>> {
@@ -37,13 +37,7 @@ async fn views_changes_and_refusals_are_recorded_with_who_and_what() {
         StatusCode::FORBIDDEN
     );
 
-    let admin = sign_in_with_role(
-        &app,
-        "dpo@demo-council.example",
-        "information-governance",
-        "admin",
-    )
-    .await;
+    let admin = sign_in_admin(&app).await;
     let rows = trail_csv(&admin, "staff=hal%40demo-council.example").await;
     let lines: Vec<(String, String, String)> = rows
         .iter()
@@ -124,13 +118,7 @@ async fn a_restricted_case_asks_why_and_every_view_carries_the_reason() {
         .await
         .assert_contains("shouts for help");
 
-    let admin = sign_in_with_role(
-        &app,
-        "dpo@demo-council.example",
-        "information-governance",
-        "admin",
-    )
-    .await;
+    let admin = sign_in_admin(&app).await;
     // The administrator is outside Safeguarding, so is refused the case itself.
     assert_eq!(admin.get(&path).await.status, StatusCode::FORBIDDEN);
     let rows = trail_csv(&admin, &format!("subject=case+{reference}")).await;
@@ -156,13 +144,7 @@ async fn a_restricted_case_asks_why_and_every_view_carries_the_reason() {
 #[tokio::test]
 async fn the_trail_page_filters_by_date_and_refuses_a_date_it_cannot_read() {
     let app = spawn_app().await;
-    let admin = sign_in_with_role(
-        &app,
-        "dpo@demo-council.example",
-        "information-governance",
-        "admin",
-    )
-    .await;
+    let admin = sign_in_admin(&app).await;
     admin.get("/console/dashboard").await;
     let bad = admin.get("/console/audit?from=26%2F11%2F2026").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -102,57 +102,44 @@ fn console_rules(s: &Subjects) -> Vec<Rule> {
     ]
 }
 
-fn street_case_rules(reference: &str) -> Vec<Rule> {
+/// Who may do what on one case: read it, work it (assign, status), route it, add to it.
+struct CaseAccess {
+    view: &'static str,
+    work: &'static str,
+    route: &'static str,
+    add: &'static str,
+}
+
+fn case_rules(reference: &str, who: CaseAccess) -> Vec<Rule> {
     let case = |rest: &str| format!("/console/cases/{reference}{rest}");
-    let owners = "officer@highways team-lead@highways";
     vec![
-        get(case(""), EVERYONE),
-        get(case("/attachments/999"), EVERYONE),
-        post(case("/reason"), &[], EVERYONE),
-        post(case("/assign"), &[], owners),
-        post(case("/status"), &[("status", "")], owners),
-        post(
-            case("/route"),
-            &[("service", "")],
-            "agent officer@highways team-lead@highways",
-        ),
-        post(case("/notes"), &[("note", "")], "agent officer team-lead"),
-        post(case("/reply"), &[("reply", "")], "agent officer team-lead"),
-        post(
-            case("/referrals"),
-            &[("service", "")],
-            "agent officer team-lead",
-        ),
+        get(case(""), who.view),
+        get(case("/attachments/999"), who.view),
+        post(case("/reason"), &[], who.view),
+        post(case("/assign"), &[], who.work),
+        post(case("/status"), &[("status", "")], who.work),
+        post(case("/route"), &[("service", "")], who.route),
+        post(case("/notes"), &[("note", "")], who.add),
+        post(case("/reply"), &[("reply", "")], who.add),
+        post(case("/referrals"), &[("service", "")], who.add),
     ]
 }
 
-fn restricted_case_rules(reference: &str) -> Vec<Rule> {
-    let case = |rest: &str| format!("/console/cases/{reference}{rest}");
-    let owners = "officer@safeguarding team-lead@safeguarding";
-    vec![
-        get(case(""), EVERYONE_IN_SAFEGUARDING),
-        get(case("/attachments/999"), EVERYONE_IN_SAFEGUARDING),
-        post(case("/reason"), &[], EVERYONE_IN_SAFEGUARDING),
-        post(case("/assign"), &[], owners),
-        post(case("/status"), &[("status", "")], owners),
-        post(
-            case("/route"),
-            &[("service", "")],
-            CASEWORKERS_IN_SAFEGUARDING,
-        ),
-        post(case("/notes"), &[("note", "")], CASEWORKERS_IN_SAFEGUARDING),
-        post(
-            case("/reply"),
-            &[("reply", "")],
-            CASEWORKERS_IN_SAFEGUARDING,
-        ),
-        post(
-            case("/referrals"),
-            &[("service", "")],
-            CASEWORKERS_IN_SAFEGUARDING,
-        ),
-    ]
-}
+/// A pothole: highways' own, not restricted.
+const STREET_CASE: CaseAccess = CaseAccess {
+    view: EVERYONE,
+    work: "officer@highways team-lead@highways",
+    route: "agent officer@highways team-lead@highways",
+    add: "agent officer team-lead",
+};
+
+/// A safeguarding concern: restricted, so Safeguarding's alone whatever the role.
+const RESTRICTED_CASE: CaseAccess = CaseAccess {
+    view: EVERYONE_IN_SAFEGUARDING,
+    work: "officer@safeguarding team-lead@safeguarding",
+    route: CASEWORKERS_IN_SAFEGUARDING,
+    add: CASEWORKERS_IN_SAFEGUARDING,
+};
 
 fn api_rules(s: &Subjects) -> Vec<Rule> {
     vec![
@@ -173,8 +160,7 @@ fn api_rules(s: &Subjects) -> Vec<Rule> {
 async fn subjects(app: &TestApp) -> Subjects {
     let street_case = app.open_case(pothole("pat@example.org")).await;
     let restricted_case = app.open_case(safeguarding_concern("lee@example.org")).await;
-    let reference = frontdoor_domain::Reference::parse(&street_case).unwrap();
-    let person = app.case(&reference).await.person_id;
+    let person = app.person_of(&street_case).await;
     let unreadable = app
         .post_signed("/intake/sms", "application/json", b"{not json")
         .await;
@@ -227,8 +213,8 @@ async fn every_role_gets_exactly_the_routes_and_cases_the_policy_allows() {
     let app = spawn_app().await;
     let s = subjects(&app).await;
     let mut rules = console_rules(&s);
-    rules.extend(street_case_rules(&s.street_case));
-    rules.extend(restricted_case_rules(&s.restricted_case));
+    rules.extend(case_rules(&s.street_case, STREET_CASE));
+    rules.extend(case_rules(&s.restricted_case, RESTRICTED_CASE));
     let api = api_rules(&s);
     let mut wrong = Vec::new();
     let (mut allowed, mut refused) = (0, 0);
@@ -271,15 +257,7 @@ async fn a_restricted_case_is_left_off_the_resident_page_and_queues_of_other_tea
     let app = spawn_app().await;
     let restricted = app.open_case(safeguarding_concern("lee@example.org")).await;
     let street = app.open_case(pothole("lee@example.org")).await;
-    let person_of = async |reference: &str| {
-        let reference = frontdoor_domain::Reference::parse(reference).unwrap();
-        app.case(&reference).await.person_id
-    };
-    let (person, other) = (person_of(&street).await, person_of(&restricted).await);
-    let lead = app
-        .add_staff_with_role("tl@demo-council.example", "waste", "pw", "team-lead")
-        .await;
-    app.store.merge_people(person, other, lead).await.unwrap();
+    let person = app.one_person(&street, &restricted).await;
     let page = format!("/console/residents/{person}");
 
     let agent = support::sign_in_with_role(

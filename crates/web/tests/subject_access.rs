@@ -5,34 +5,20 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use support::{pothole, safeguarding_concern, sign_in_as, sign_in_with_role, spawn_app};
+use support::{pothole, safeguarding_concern, sign_in_admin, sign_in_as, spawn_app};
 
 #[tokio::test]
 async fn the_administrator_exports_everything_held_on_a_resident_and_it_is_recorded() {
     let app = spawn_app().await;
     let street = app.open_case(pothole("lee@example.org")).await;
     let restricted = app.open_case(safeguarding_concern("lee@example.org")).await;
-    let person_of = async |reference: &str| {
-        let reference = frontdoor_domain::Reference::parse(reference).unwrap();
-        app.case(&reference).await.person_id
-    };
-    let (person, other) = (person_of(&street).await, person_of(&restricted).await);
-    let lead = app
-        .add_staff_with_role("tl@demo-council.example", "waste", "pw", "team-lead")
-        .await;
-    app.store.merge_people(person, other, lead).await.unwrap();
+    let person = app.one_person(&street, &restricted).await;
     let officer = sign_in_as(&app, "hal@demo-council.example", "highways").await;
     officer.get(&format!("/console/cases/{street}")).await;
     let path = format!("/console/residents/{person}/subject-access.json");
     assert_eq!(officer.get(&path).await.status, StatusCode::FORBIDDEN);
 
-    let admin = sign_in_with_role(
-        &app,
-        "dpo@demo-council.example",
-        "information-governance",
-        "admin",
-    )
-    .await;
+    let admin = sign_in_admin(&app).await;
     admin
         .get(&format!("/console/residents/{person}"))
         .await

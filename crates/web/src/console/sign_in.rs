@@ -70,26 +70,24 @@ async fn sign_in(
         || limits.sign_in_per_address.exhausted(&address)
     {
         tracing::warn!("staff sign-in refused: too many failed attempts");
-        let errors = vec![ErrorItem {
-            href: "#email".into(),
-            message: "Too many attempts to sign in. Wait 15 minutes and try again".into(),
-        }];
-        return Ok((
+        let message = "Too many attempts to sign in. Wait 15 minutes and try again";
+        return Ok(refused(
+            &state,
+            &session,
+            form.email,
             StatusCode::TOO_MANY_REQUESTS,
-            page(&state, &session, form.email, errors),
-        )
-            .into_response());
+            message,
+        ));
     }
     if form.email.trim().is_empty() || form.password.is_empty() {
-        let errors = vec![ErrorItem {
-            href: "#email".into(),
-            message: "Enter your email address and password".into(),
-        }];
-        return Ok((
+        let message = "Enter your email address and password";
+        return Ok(refused(
+            &state,
+            &session,
+            form.email,
             StatusCode::UNPROCESSABLE_ENTITY,
-            page(&state, &session, form.email, errors),
-        )
-            .into_response());
+            message,
+        ));
     }
     let staff = state.store.staff_by_email(&form.email).await?;
     let hash = staff
@@ -100,27 +98,37 @@ async fn sign_in(
     let verified = tokio::task::spawn_blocking(move || password_matches(&hash, &password))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    match staff.filter(|_| verified) {
-        Some(staff) => {
-            limits.sign_in_per_email.clear(&email_key);
-            session.sign_in(staff.id).await?;
-            tracing::info!(staff.id = staff.id, "staff signed in");
-            Ok(Redirect::to("/console/queues").into_response())
-        }
-        None => {
-            limits.sign_in_per_email.hit(&email_key);
-            limits.sign_in_per_address.hit(&address);
-            let errors = vec![ErrorItem {
-                href: "#email".into(),
-                message: "The email address or password is not right".into(),
-            }];
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(&state, &session, form.email, errors),
-            )
-                .into_response())
-        }
-    }
+    let Some(staff) = staff.filter(|_| verified) else {
+        limits.sign_in_per_email.hit(&email_key);
+        limits.sign_in_per_address.hit(&address);
+        let message = "The email address or password is not right";
+        return Ok(refused(
+            &state,
+            &session,
+            form.email,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            message,
+        ));
+    };
+    limits.sign_in_per_email.clear(&email_key);
+    session.sign_in(staff.id).await?;
+    tracing::info!(staff.id = staff.id, "staff signed in");
+    Ok(Redirect::to("/console/queues").into_response())
+}
+
+/// The sign-in page again, with why it did not work.
+fn refused(
+    state: &AppState,
+    session: &Session,
+    email: String,
+    status: StatusCode,
+    message: &str,
+) -> Response {
+    let errors = vec![ErrorItem {
+        href: "#email".into(),
+        message: message.into(),
+    }];
+    (status, page(state, session, email, errors)).into_response()
 }
 
 async fn sign_out(mut staff: Staff, Form(form): Form<CsrfForm>) -> PageResult<Response> {

@@ -263,6 +263,37 @@ pub async fn sign_in_with_role(app: &TestApp, email: &str, team: &str, role: &st
     staff
 }
 
+/// Adds the data-protection officer (an administrator in Information Governance) and
+/// signs them in.
+pub async fn sign_in_admin(app: &TestApp) -> Browser {
+    sign_in_with_role(
+        app,
+        "dpo@demo-council.example",
+        "information-governance",
+        "admin",
+    )
+    .await
+}
+
+impl TestApp {
+    /// The resident behind a case, by its reference.
+    pub async fn person_of(&self, reference: &str) -> i64 {
+        let reference = frontdoor_domain::Reference::parse(reference).unwrap();
+        self.case(&reference).await.person_id
+    }
+
+    /// Joins the residents of two cases into one person, as a team lead would, and
+    /// returns that person.
+    pub async fn one_person(&self, first: &str, second: &str) -> i64 {
+        let (person, other) = (self.person_of(first).await, self.person_of(second).await);
+        let lead = self
+            .add_staff_with_role("merger@demo-council.example", "waste", "pw", "team-lead")
+            .await;
+        self.store.merge_people(person, other, lead).await.unwrap();
+        person
+    }
+}
+
 pub struct Browser {
     pub client: reqwest::Client,
     pub base: String,

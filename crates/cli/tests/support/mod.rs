@@ -1,0 +1,43 @@
+//! What the tests that run the real `frontdoor` binary share: a free port, waiting for the
+//! server, and a case body as a partner system would send it.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of this module"
+)]
+
+use std::time::{Duration, Instant};
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits up to a minute for the server at `base` to answer `/readyz` with success.
+pub async fn wait_until_ready(client: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let ready = client.get(format!("{base}/readyz")).send().await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not start");
+}
+
+/// A pothole report for `POST /api/v1/cases`, with these details and contact details.
+pub fn pothole(details: &str, contact: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "service": "pothole-report",
+        "answers": {
+            "surface": "On the road",
+            "size": "Larger than a car tyre",
+            "location": {"lat": 52.99, "lon": -1.52},
+            "details": details
+        },
+        "contact": contact
+    })
+}
