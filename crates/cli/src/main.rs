@@ -1,13 +1,14 @@
 //! `frontdoor`: the one binary. Run with no arguments it serves the demo council, seeding
 //! demo data into an empty database first; the subcommands are for real deployments.
 
+mod data_protection;
 mod demo;
 mod history;
 mod outbox;
 mod place;
 mod readability;
+mod retention;
 mod settings;
-mod subject_access;
 mod triage;
 
 use anyhow::{Context, Result, bail};
@@ -79,6 +80,12 @@ enum Command {
         #[command(subcommand)]
         command: MiCommand,
     },
+    /// Data retention: `retention run` anonymises closed cases kept longer than their
+    /// service's retention period.
+    Retention {
+        #[command(subcommand)]
+        command: retention::RetentionCommand,
+    },
     /// Triage free text: JSON lines on stdin to decisions on stdout; `train` and `eval`.
     Triage(triage::TriageArgs),
     /// Load data from files: `import gazetteer FILE`.
@@ -108,6 +115,16 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Erase a resident on request: anonymise each of their cases that the law lets go
+    /// now and say why each other is kept; recorded on the audit trail.
+    Erase {
+        /// The resident number, as on the console's resident page.
+        #[arg(long)]
+        resident: i64,
+        /// The email address of the administrator acting on the request.
+        #[arg(long)]
+        by: String,
     },
     /// Measure the reading age of the guidance residents read (target: 9 or under).
     Readability {
@@ -260,9 +277,17 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::User { command }) => user(settings, command).await,
+        Some(Command::Retention { command }) => {
+            let (store, catalogue) = open_all(&settings).await?;
+            retention::run(&store, &catalogue, command).await
+        }
         Some(Command::SubjectAccess { resident, by, out }) => {
             let (store, catalogue) = open_all(&settings).await?;
-            subject_access::run(&store, &catalogue, resident, &by, out.as_deref()).await
+            data_protection::subject_access(&store, &catalogue, resident, &by, out.as_deref()).await
+        }
+        Some(Command::Erase { resident, by }) => {
+            let (store, catalogue) = open_all(&settings).await?;
+            data_protection::erase(&store, &catalogue, resident, &by).await
         }
         Some(Command::Readability { strict }) => {
             readability::run(&load_catalogue(&settings)?, strict)

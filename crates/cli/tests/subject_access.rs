@@ -51,7 +51,7 @@ async fn an_administrator_exports_a_resident_and_others_are_refused() {
     );
     assert!(!officer.status.success());
     let said = String::from_utf8_lossy(&officer.stderr);
-    assert!(said.contains("only an administrator may export"), "{said}");
+    assert!(said.contains("only an administrator may do this"), "{said}");
     assert!(officer.stdout.is_empty(), "nothing is exported");
 
     let missing = frontdoor(

@@ -55,6 +55,8 @@ pub enum Permission {
     ViewAudit,
     /// Everything held on a resident, for a subject-access request, restricted cases included.
     SubjectAccess,
+    /// Erase a resident on request, keeping what the law requires.
+    EraseResident,
 }
 
 /// Whose the thing acted on is: the team that owns it, and whether its service is restricted.
@@ -146,7 +148,7 @@ impl Role {
             (TeamLead | Admin, MergeResidents | ManageQuarantine) => Some(Everywhere),
             (Agent | Officer | TeamLead, WorkTasks) => Some(OwnTeam),
             (Manager | Admin, ViewDashboard) => Some(Everywhere),
-            (Admin, ViewAudit | SubjectAccess) => Some(Everywhere),
+            (Admin, ViewAudit | SubjectAccess | EraseResident) => Some(Everywhere),
             _ => None,
         }
     }

@@ -74,6 +74,9 @@ pub struct Service {
     pub public_map: bool,
     /// Social care, safeguarding, early help: only the owning team's staff see its cases.
     pub restricted: bool,
+    /// Whole years a case is kept after it closes; then `frontdoor retention run`
+    /// anonymises it.
+    pub retention_years: u16,
     pub keywords: Vec<String>,
     pub fields: Vec<Field>,
     /// Whether the service takes complaints or compliments, counted beside satisfaction.
@@ -281,6 +284,7 @@ struct RawService {
     public_map: bool,
     #[serde(default)]
     restricted: bool,
+    retention_years: Option<u16>,
     #[serde(default)]
     keywords: Vec<String>,
     feedback: Option<Feedback>,
@@ -479,6 +483,15 @@ impl Checker<'_> {
                 format!("service '{slug}' is on the public map but is not location_based"),
             );
         }
+        let retention_years = raw
+            .retention_years
+            .unwrap_or(crate::retention::DEFAULT_RETENTION_YEARS);
+        if !(1..=100).contains(&retention_years) {
+            return self.fail(
+                at,
+                format!("service '{slug}': retention_years must be from 1 to 100"),
+            );
+        }
         if raw.public_map && raw.restricted {
             return self.fail(
                 at,
@@ -500,6 +513,7 @@ impl Checker<'_> {
             location_based: raw.location_based,
             public_map: raw.public_map,
             restricted: raw.restricted,
+            retention_years,
             keywords: raw.keywords,
             fields,
             feedback: raw.feedback,

@@ -20,6 +20,7 @@ pub mod mi;
 pub mod readability;
 pub mod reference;
 pub mod resident;
+pub mod retention;
 pub mod translation;
 
 pub use access::{Owner, Permission, Refusal, Role, Staffer};

@@ -15,6 +15,7 @@ mod open311;
 mod outbox;
 mod people;
 mod places;
+mod retention;
 mod sessions;
 mod staff;
 mod surveys;

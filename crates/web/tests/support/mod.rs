@@ -136,6 +136,11 @@ pub fn demo_welsh(english: &Catalogue) -> Catalogue {
 }
 
 impl TestApp {
+    /// The SQLite file the server runs on, for tests that look at everything stored.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}/frontdoor.db", self._dir.path().display())
+    }
+
     /// The case with this reference, which the test expects to exist.
     pub async fn case(
         &self,
