@@ -11,7 +11,7 @@ const RESIDENT_PAGES = [
   '/', '/topics/bins-recycling', '/search?q=pothole', '/search?q=zzzz', '/services/missed-bin-collection',
   '/services/pothole-report', '/services/pothole-report/questions/3', '/services/missed-bin-collection/questions/2',
   '/services/missed-bin-collection/questions/4', '/contact-us', '/tell-us-once', '/track', '/reports',
-  '/reports?service=pothole-report', '/no-such-page',
+  '/reports?service=pothole-report', '/account/sign-in', '/account/sign-in/0123456789abcdef', '/no-such-page',
 ];
 // Each role sees the pages its work needs (docs/security.md): a Waste team lead the
 // casework pages, a manager the dashboard, an administrator the audit trail.

@@ -5,6 +5,7 @@
 //! same facade. Writes that acknowledge a resident are committed with `synchronous=FULL`
 //! before the caller answers, so an acknowledged submission survives a power cut.
 
+mod accounts;
 mod audit;
 mod bulk;
 mod cases;
@@ -22,6 +23,7 @@ mod surveys;
 mod time;
 mod triage;
 
+pub use accounts::ContactPreferences;
 pub use audit::{AuditFilter, AuditRecord, NewAuditEvent};
 pub use bulk::{BulkLoad, HistoricCase, HistoricContact, HistoricResident};
 pub use cases::{CaseDetail, CaseExtras, CaseSummary, ContactRecord, EventRecord, LinkedFrom};

@@ -152,7 +152,11 @@ fn is_public_submission(method: &Method, path: &str) -> bool {
     form_submit
         || matches!(
             path,
-            "/contact-us" | "/tell-us-once" | "/api/v1/cases" | "/api/v1/contacts"
+            "/contact-us"
+                | "/tell-us-once"
+                | "/account/sign-in"
+                | "/api/v1/cases"
+                | "/api/v1/contacts"
         )
         || path.starts_with("/open311/v2/requests")
 }

@@ -50,6 +50,9 @@ pub struct SessionData {
     /// The last case this browser submitted, for its confirmation page: (service, reference).
     #[serde(default)]
     pub confirmation: Option<(String, String)>,
+    /// The email address a resident proved with a sign-in link (My Account).
+    #[serde(default)]
+    pub resident_email: Option<String>,
 }
 
 pub struct Session {
@@ -131,6 +134,20 @@ impl Session {
             .await?;
         self.data = SessionData::default();
         self.start(Some(staff_id), STAFF_LIFETIME).await
+    }
+
+    /// Replaces this session with one signed in to My Account for a proven `email`.
+    pub async fn sign_in_resident(&mut self, email: &str) -> Result<(), WebError> {
+        self.state
+            .store
+            .delete_session(&self.record.token_hash)
+            .await?;
+        self.data = SessionData {
+            resident_email: Some(email.to_owned()),
+            ..SessionData::default()
+        };
+        self.start(None, RESIDENT_LIFETIME).await?;
+        self.save().await
     }
 
     pub async fn sign_out(&mut self) -> Result<(), WebError> {

@@ -1,5 +1,6 @@
 //! The resident portal: find a service, answer its form, track a request. No JavaScript needed.
 
+mod account;
 mod contact_us;
 pub(crate) mod feedback;
 pub mod forms;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(track::routes())
         .merge(feedback::routes())
         .merge(tell_us_once::routes())
+        .merge(account::routes())
 }
 
 pub fn layout(state: &AppState, csrf: &str) -> Layout {
