@@ -2,20 +2,11 @@
 //! anonymised at once; an open case, or one a law requires the council to keep, is kept
 //! with the reason said; only an administrator may ask; each erasure is on the audit trail.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-fn frontdoor(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_frontdoor"))
-        .arg("--config")
-        .arg(dir.join("none.toml"))
-        .arg("--database")
-        .arg(format!("sqlite://{}/fd.db", dir.display()))
-        .args(args)
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("the frontdoor binary runs")
-}
+use std::path::Path;
+use std::process::Output;
+use support::frontdoor;
 
 const ADMIN: &str = "demo.admin@demo-council.example";
 

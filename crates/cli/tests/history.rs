@@ -1,20 +1,9 @@
 //! `frontdoor demo --residents N --years Y`: years of history for the dashboard, into an
 //! empty database only, with figures a rebuild agrees with.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-fn frontdoor(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_frontdoor"))
-        .arg("--config")
-        .arg(dir.join("none.toml"))
-        .arg("--database")
-        .arg(format!("sqlite://{}/fd.db", dir.display()))
-        .args(args)
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap()
-}
+use support::frontdoor;
 
 /// Ward, month, service, channel, contacts, closed, surveys, heat map.
 type MonthRow = (String, String, String, String, i64, i64, i64, Vec<u8>);

@@ -1,20 +1,11 @@
 //! `frontdoor retention run` on a demo database: counts first with --dry-run, then
 //! anonymises every closed case past its service's period, once; a bad date is refused.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-fn frontdoor(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_frontdoor"))
-        .arg("--config")
-        .arg(dir.join("none.toml"))
-        .arg("--database")
-        .arg(format!("sqlite://{}/fd.db", dir.display()))
-        .args(args)
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("the frontdoor binary runs")
-}
+use std::path::Path;
+use std::process::Output;
+use support::frontdoor;
 
 fn last_line(output: &Output) -> String {
     assert!(output.status.success(), "{output:?}");

@@ -2,20 +2,9 @@
 //! a resident as JSON and the export is recorded; anyone else, or a resident who does not
 //! exist, is refused with a reason and a non-zero exit.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-fn frontdoor(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_frontdoor"))
-        .arg("--config")
-        .arg(dir.join("none.toml"))
-        .arg("--database")
-        .arg(format!("sqlite://{}/fd.db", dir.display()))
-        .args(args)
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("the frontdoor binary runs")
-}
+use support::frontdoor;
 
 #[tokio::test]
 async fn an_administrator_exports_a_resident_and_others_are_refused() {

@@ -41,3 +41,16 @@ pub fn pothole(details: &str, contact: serde_json::Value) -> serde_json::Value {
         "contact": contact
     })
 }
+
+/// Runs the `frontdoor` binary to completion on the database in `dir`.
+pub fn frontdoor(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_frontdoor"))
+        .arg("--config")
+        .arg(dir.join("none.toml"))
+        .arg("--database")
+        .arg(format!("sqlite://{}/fd.db", dir.display()))
+        .args(args)
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("the frontdoor binary runs")
+}
