@@ -90,6 +90,12 @@ async fn a_restricted_case_asks_why_and_every_view_carries_the_reason() {
         !asked.body.contains("shouts for help"),
         "no details before a reason"
     );
+    let document = social_worker.get(&format!("{path}/attachments/1")).await;
+    assert_eq!(
+        document.location.as_deref(),
+        Some(path.as_str()),
+        "nor its documents"
+    );
 
     let reason_path = format!("{path}/reason");
     let no_words = social_worker

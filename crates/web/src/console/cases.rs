@@ -527,6 +527,13 @@ async fn attachment(
     Path((reference, id)): Path<(String, i64)>,
 ) -> PageResult<Response> {
     let case = load(&state, &staff, &reference, Permission::ViewCase).await?;
+    // A restricted case's documents, like its page, only after saying why.
+    if case_owner(&state, &case.summary).restricted
+        && !restricted::reason_given(&state, &staff, &case).await?
+    {
+        let page = format!("/console/cases/{}", case.summary.reference);
+        return Ok(Redirect::to(&page).into_response());
+    }
     let (info, data) = state
         .store
         .attachment(case.summary.id, id)
