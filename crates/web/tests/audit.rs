@@ -176,3 +176,43 @@ async fn the_trail_page_filters_by_date_and_refuses_a_date_it_cannot_read() {
     let rows = trail_csv(&admin, "subject=audit+trail").await;
     assert!(!rows.is_empty(), "{rows:?}");
 }
+
+#[tokio::test]
+async fn the_api_reads_a_restricted_case_only_with_a_reason_which_is_recorded() {
+    let app = spawn_app().await;
+    let reference = app.open_case(safeguarding_concern("lee@example.org")).await;
+    let staff = app
+        .add_staff(
+            "sw@demo-council.example",
+            "safeguarding",
+            "a long enough password",
+        )
+        .await;
+    let token = app.api_token(staff).await;
+    let url = format!("{}/api/v1/cases/{reference}", app.address);
+    let client = reqwest::Client::new();
+    let without = client.get(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(without.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = without.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "reason_required");
+    let with = client
+        .get(&url)
+        .bearer_auth(&token)
+        .header("x-access-reason", "Strategy meeting today")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with.status(), StatusCode::OK);
+
+    let admin = sign_in_admin(&app).await;
+    let rows = trail_csv(&admin, &format!("subject=case+{reference}")).await;
+    let reasons: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[6].as_str(), r[7].as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![("200", "Strategy meeting today"), ("403", "")],
+        "newest first"
+    );
+}

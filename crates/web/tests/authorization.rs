@@ -187,6 +187,8 @@ async fn send_api(app: &TestApp, token: &str, rule: &Rule) -> StatusCode {
     reqwest::Client::new()
         .get(format!("{}{}", app.address, rule.path))
         .bearer_auth(token)
+        // Restricted reads need a reason (tested in audit.rs); the matrix is about who.
+        .header("x-access-reason", "Checking the authorization matrix")
         .send()
         .await
         .unwrap()

@@ -325,7 +325,13 @@ async fn create_contact(
 struct ApiStaff {
     role: Role,
     team: String,
+    /// Why a restricted case is read, as sent in `X-Access-Reason`.
+    reason: Option<String>,
+    audit: AuditSlot,
 }
+
+/// The header a partner system sends its reason for reading a restricted case in.
+const REASON_HEADER: &str = "x-access-reason";
 
 impl ApiStaff {
     fn staffer(&self) -> Staffer<'_> {
@@ -343,8 +349,22 @@ impl ApiStaff {
         }
     }
 
+    /// As the console: allowed by the policy, and for a restricted service only with a
+    /// reason, which goes on the audit trail.
     fn require_for(&self, permission: Permission, owner: Owner<'_>) -> ApiResult<()> {
-        self.staffer().may(permission, owner).map_err(refused)
+        self.staffer().may(permission, owner).map_err(refused)?;
+        if !owner.restricted {
+            return Ok(());
+        }
+        let reason = self.reason.as_deref().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "reason_required",
+                "This is a restricted service: say why you are reading it in the X-Access-Reason header",
+            )
+        })?;
+        self.audit.reason(reason);
+        Ok(())
     }
 }
 
@@ -380,12 +400,23 @@ impl FromRequestParts<AppState> for ApiStaff {
             .await?
             .ok_or_else(unauthorised)?;
         let role = Role::parse(&record.role).ok_or_else(|| refused(Refusal::Role))?;
-        if let Some(audit) = parts.extensions.get::<AuditSlot>() {
-            audit.staff(record.id);
-        }
+        let audit = parts
+            .extensions
+            .get::<AuditSlot>()
+            .cloned()
+            .unwrap_or_default();
+        audit.staff(record.id);
+        let reason = parts
+            .headers
+            .get(REASON_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().chars().take(500).collect::<String>())
+            .filter(|v| !v.is_empty());
         Ok(ApiStaff {
             role,
             team: record.team,
+            reason,
+            audit,
         })
     }
 }
