@@ -4,9 +4,14 @@
 //!
 //!     cargo bench -p frontdoor --bench submissions
 //!     BENCH_SECONDS=20 BENCH_CLIENTS=64 cargo bench -p frontdoor --bench submissions
+//!     BENCH_SAME_NAME=1 cargo bench -p frontdoor --bench submissions   # one resident's name
 //!
 //! Both servers run as their own processes; the load comes from this one, over keep-alive
 //! HTTP/1.1 connections, so on a small machine the client's own CPU use counts against both.
+
+// The CLI tests' helpers: the binary's command line, a free port, a pothole report.
+#[path = "../crates/cli/tests/support/mod.rs"]
+mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,14 +32,6 @@ async fn echo(port: u16) {
     axum::serve(listener, app).await.unwrap();
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -42,19 +39,15 @@ fn setting(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-fn submission(n: u64) -> serde_json::Value {
-    serde_json::json!({
-        "service": "pothole-report",
-        "answers": {
-            "surface": "On the road",
-            "size": "Larger than a car tyre",
-            "location": {"lat": 52.99, "lon": -1.52},
-            "details": format!("Deep hole by the gates, report {n}")
-        },
-        // Different people, as a real morning's reports are: identity matching looks at
-        // records with the same name, so one repeated name would measure that instead.
-        "contact": {"name": format!("Resident {n}"), "email": format!("resident.{n}@example.org")}
-    })
+/// A pothole report from a different resident each time, as a real morning's reports are:
+/// identity matching reads every earlier record with the same name, so one repeated name
+/// (BENCH_SAME_NAME=1) measures that instead.
+fn submission(n: u64, same_name: bool) -> serde_json::Value {
+    let who = if same_name { 0 } else { n };
+    support::pothole(
+        &format!("Deep hole by the gates, report {n}"),
+        serde_json::json!({"name": format!("Resident {who}"), "email": format!("resident.{who}@example.org")}),
+    )
 }
 
 struct Run {
@@ -79,7 +72,7 @@ impl Run {
 }
 
 /// `clients` connections posting back to back to `url` for `seconds`.
-async fn load(url: &str, clients: u64, seconds: u64) -> Run {
+async fn load(url: &str, clients: u64, seconds: u64, same_name: bool) -> Run {
     let start = Instant::now();
     let until = start + Duration::from_secs(seconds);
     let tasks: Vec<_> = (0..clients)
@@ -92,7 +85,7 @@ async fn load(url: &str, clients: u64, seconds: u64) -> Run {
                 while Instant::now() < until {
                     n += 1;
                     let sent = Instant::now();
-                    let answer = http.post(&url).json(&submission(n)).send().await;
+                    let answer = http.post(&url).json(&submission(n, same_name)).send().await;
                     let done = match answer {
                         Ok(r) => r.status() == 201 && r.bytes().await.is_ok(),
                         Err(_) => false,
@@ -137,13 +130,7 @@ async fn wait_until_up(url: &str) {
 }
 
 fn front_door(dir: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_frontdoor"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .arg("--config")
-        .arg(dir.join("none.toml"))
-        .arg("--database")
-        .arg(format!("sqlite://{}/bench.db", dir.display()))
-        .env("FRONTDOOR_DEV_MAILBOX", dir.join("mail"))
+    support::serve(dir, port)
         .env("FRONTDOOR_SUBMISSIONS_PER_ADDRESS", "0")
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
@@ -176,8 +163,9 @@ fn main() {
     }
     let clients = setting("BENCH_CLIENTS", 64);
     let seconds = setting("BENCH_SECONDS", 10);
+    let same_name = setting("BENCH_SAME_NAME", 0) == 1;
     let dir = tempfile::tempdir().unwrap();
-    let (echo_port, fd_port) = (free_port(), free_port());
+    let (echo_port, fd_port) = (support::free_port(), support::free_port());
     let mut echo_server = Command::new(std::env::current_exe().unwrap())
         .env("BENCH_ECHO_PORT", echo_port.to_string())
         .spawn()
@@ -190,10 +178,16 @@ fn main() {
         wait_until_up(&format!("http://127.0.0.1:{echo_port}/")).await;
         wait_until_up(&format!("{fd_base}/readyz")).await;
         // A short warm-up of each, then the measured runs.
-        load(&echo_url, clients, 1).await;
-        load(&format!("{fd_base}/api/v1/cases"), clients, 1).await;
-        let echo_run = load(&echo_url, clients, seconds).await;
-        let fd_run = load(&format!("{fd_base}/api/v1/cases"), clients, seconds).await;
+        load(&echo_url, clients, 1, same_name).await;
+        load(&format!("{fd_base}/api/v1/cases"), clients, 1, same_name).await;
+        let echo_run = load(&echo_url, clients, seconds, same_name).await;
+        let fd_run = load(
+            &format!("{fd_base}/api/v1/cases"),
+            clients,
+            seconds,
+            same_name,
+        )
+        .await;
         (echo_run, fd_run)
     });
     for child in [&mut server, &mut echo_server] {
@@ -201,8 +195,13 @@ fn main() {
         let _ = child.wait();
     }
     println!(
-        "\n{clients} concurrent clients, {seconds} s each, {} CPUs",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "\n{clients} concurrent clients, {seconds} s each, {} CPUs{}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        if same_name {
+            ", every report under one name"
+        } else {
+            ""
+        }
     );
     println!(
         "{:<34} {:>9} {:>8} {:>8} {:>8} {:>7}",

@@ -41,13 +41,8 @@ fn personal_data() -> Vec<&'static str> {
 }
 
 fn frontdoor(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_frontdoor"));
+    let mut command = support::command(dir);
     command
-        .arg("--config")
-        .arg(dir.join("none.toml"))
-        .arg("--database")
-        .arg(format!("sqlite://{}/fd.db", dir.display()))
-        .env("FRONTDOOR_DEV_MAILBOX", dir.join("mail"))
         .env("FRONTDOOR_INTAKE_SECRET", SECRET)
         .env("RUST_LOG", "debug");
     command
@@ -84,17 +79,8 @@ fn serve(dir: &Path, port: u16) -> Child {
 }
 
 async fn signed(client: &reqwest::Client, url: String, body: String) -> reqwest::StatusCode {
-    client
-        .post(url)
-        .header("content-type", "application/json")
-        .header(
-            "x-signature",
-            frontdoor_intake::sign(SECRET.as_bytes(), body.as_bytes()),
-        )
-        .body(body)
-        .send()
+    support::post_signed(client, &url, SECRET, body)
         .await
-        .unwrap()
         .status()
 }
 

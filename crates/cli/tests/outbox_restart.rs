@@ -9,19 +9,14 @@ use frontdoor_notify::fake::{self, FakeNotify};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "restart-test-secret";
 
 fn start(dir: &Path, port: u16, smtp: u16, notify: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_frontdoor"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+    support::serve(dir, port)
         .args(["--smtp", &format!("127.0.0.1:{smtp}")])
-        .arg("--config")
-        .arg(dir.join("none.toml"))
-        .arg("--database")
-        .arg(format!("sqlite://{}/fd.db", dir.display()))
         .env("FRONTDOOR_INTAKE_SECRET", SECRET)
         .env("FRONTDOOR_EMAIL_SENDER", "notify")
         .env("FRONTDOOR_SMS_SENDER", "notify")
@@ -44,17 +39,8 @@ async fn text_message(client: &reqwest::Client, base: &str, n: usize) {
         "id": format!("sms-{n}"),
     })
     .to_string();
-    let response = client
-        .post(format!("{base}/intake/sms"))
-        .header("content-type", "application/json")
-        .header(
-            "x-signature",
-            frontdoor_intake::sign(SECRET.as_bytes(), body.as_bytes()),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let url = format!("{base}/intake/sms");
+    let response = support::post_signed(client, &url, SECRET, body).await;
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
 }
 

@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -14,13 +14,7 @@ use std::time::Duration;
 const CLIENTS: usize = 16;
 
 fn start(dir: &Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_frontdoor"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .arg("--config")
-        .arg(dir.join("none.toml"))
-        .arg("--database")
-        .arg(format!("sqlite://{}/fd.db", dir.display()))
-        .env("FRONTDOOR_DEV_MAILBOX", dir.join("mail"))
+    support::serve(dir, port)
         // The flood comes from one address; the limit would stop it, not the kill.
         .env("FRONTDOOR_SUBMISSIONS_PER_ADDRESS", "0")
         .env("RUST_LOG", "error")

@@ -42,15 +42,51 @@ pub fn pothole(details: &str, contact: serde_json::Value) -> serde_json::Value {
     })
 }
 
-/// Runs the `frontdoor` binary to completion on the database in `dir`.
-pub fn frontdoor(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_frontdoor"))
+/// The `frontdoor` binary on the database in `dir`, with no settings file, for a test to
+/// add its command and settings to.
+pub fn command(dir: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_frontdoor"));
+    command
         .arg("--config")
         .arg(dir.join("none.toml"))
         .arg("--database")
         .arg(format!("sqlite://{}/fd.db", dir.display()))
+        .env("FRONTDOOR_DEV_MAILBOX", dir.join("mail"));
+    command
+}
+
+/// `frontdoor serve` on `port`, not yet started.
+pub fn serve(dir: &std::path::Path, port: u16) -> std::process::Command {
+    let mut serve = command(dir);
+    serve.args(["serve", "--addr", &format!("127.0.0.1:{port}")]);
+    serve
+}
+
+/// Runs the `frontdoor` binary to completion on the database in `dir`.
+pub fn frontdoor(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    command(dir)
         .args(args)
         .env("RUST_LOG", "error")
         .output()
         .expect("the frontdoor binary runs")
+}
+
+/// Posts JSON to a webhook, signed with `secret` as a gateway would sign it.
+pub async fn post_signed(
+    client: &reqwest::Client,
+    url: &str,
+    secret: &str,
+    body: String,
+) -> reqwest::Response {
+    client
+        .post(url)
+        .header("content-type", "application/json")
+        .header(
+            "x-signature",
+            frontdoor_intake::sign(secret.as_bytes(), body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
 }
