@@ -47,7 +47,7 @@ impl Store {
         token_hash: &str,
         now: Timestamp,
     ) -> StoreResult<Option<String>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "UPDATE sign_in_links SET used_at = $2
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
@@ -84,8 +84,8 @@ impl Store {
     pub async fn contact_preferences(&self, email: &str) -> StoreResult<ContactPreferences> {
         let sql = format!(
             "SELECT reply_by, language,
-                    EXISTS (SELECT 1 FROM residents p WHERE p.person_id IN ({PEOPLE_WITH_EMAIL})
-                            AND p.phone IS NOT NULL) AS has_phone
+                    CASE WHEN EXISTS (SELECT 1 FROM residents p WHERE p.person_id IN ({PEOPLE_WITH_EMAIL})
+                                      AND p.phone IS NOT NULL) THEN 1 ELSE 0 END AS has_phone
              FROM residents WHERE person_id IN ({PEOPLE_WITH_EMAIL})
              ORDER BY id DESC LIMIT 1"
         );
@@ -100,7 +100,7 @@ impl Store {
                     .as_deref()
                     .and_then(ReplyBy::parse),
                 language: Locale::from_code(row.get("language")).unwrap_or(Locale::En),
-                has_phone: row.get("has_phone"),
+                has_phone: crate::flag(&row, "has_phone"),
             },
             None => ContactPreferences {
                 reply_by: None,

@@ -4,7 +4,7 @@ use crate::time::{decode_instant, encode_instant};
 use crate::{Store, StoreResult};
 use jiff::Timestamp;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 /// One thing a member of staff did, as it is written down.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ impl Store {
     }
 }
 
-fn audit_from_row(row: &SqliteRow) -> StoreResult<AuditRecord> {
+fn audit_from_row(row: &AnyRow) -> StoreResult<AuditRecord> {
     let outcome: i64 = row.get("outcome");
     Ok(AuditRecord {
         id: row.get("id"),

@@ -5,11 +5,11 @@
 
 use crate::mi::{CaseFacts, ContactFacts, Rollups};
 use crate::time::{encode_date, encode_instant};
-use crate::{Store, StoreResult};
+use crate::{Backend, Store, StoreResult};
 use frontdoor_domain::{CaseEvent, Channel, Status};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use sqlx::{QueryBuilder, Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 /// A resident of the invented council.
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ impl BulkLoad {
     /// Replaces the rollups with the counts of the loaded cases. Meant for a database
     /// that had no cases before the load.
     pub async fn finish(self, store: &Store) -> StoreResult<()> {
-        let mut tx = store.pool.begin().await?;
+        let mut tx = store.begin_write().await?;
         self.rollups.write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -119,7 +119,7 @@ impl Store {
         at: Timestamp,
     ) -> StoreResult<i64> {
         let at = encode_instant(at);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let first_person: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM people")
             .fetch_one(&mut *tx)
             .await?;
@@ -129,12 +129,12 @@ impl Store {
                 .await?;
         let ids: Vec<(i64, &HistoricResident)> = (0..).zip(residents).collect();
         for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-            let mut people = QueryBuilder::<Sqlite>::new("INSERT INTO people (id, created_at) ");
+            let mut people = crate::sql::Sql::new("INSERT INTO people (id, created_at) ");
             people.push_values(chunk, |mut b, (n, _)| {
                 b.push_bind(first_person + n).push_bind(&at);
             });
             people.build().execute(&mut *tx).await?;
-            let mut q = QueryBuilder::<Sqlite>::new(
+            let mut q = crate::sql::Sql::new(
                 "INSERT INTO residents (id, name, email, phone, postcode, created_at, person_id) ",
             );
             q.push_values(chunk, |mut b, (n, r)| {
@@ -148,17 +148,20 @@ impl Store {
             });
             q.build().execute(&mut *tx).await?;
         }
+        self.catch_up_ids(&mut tx, &["people", "residents"]).await?;
         tx.commit().await?;
         Ok(first_resident)
     }
 
     async fn bulk_cases(&self, cases: &[HistoricCase]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        // Years of cases do not fit SQLite's small default page cache; a bigger one
-        // keeps the indexes' pages in memory while they fill. (This connection only.)
-        sqlx::query("PRAGMA cache_size = -262144")
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin_write().await?;
+        if self.backend == Backend::Sqlite {
+            // Years of cases do not fit SQLite's small default page cache; a bigger one
+            // keeps the indexes' pages in memory while they fill. (This connection only.)
+            sqlx::query("PRAGMA cache_size = -262144")
+                .execute(&mut *tx)
+                .await?;
+        }
         let first: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM cases")
             .fetch_one(&mut *tx)
             .await?;
@@ -169,7 +172,26 @@ impl Store {
             insert_events(&mut tx, chunk).await?;
             insert_places_and_surveys(&mut tx, chunk).await?;
         }
+        self.catch_up_ids(&mut tx, &["cases"]).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// PostgreSQL hands out ids from a sequence that rows given their own ids do not
+    /// move; after a load it must start past them. (SQLite takes the largest id + 1.)
+    async fn catch_up_ids(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        tables: &[&str],
+    ) -> StoreResult<()> {
+        if self.backend == Backend::Postgres {
+            for table in tables {
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                );
+                sqlx::query(&sql).execute(&mut **tx).await?;
+            }
+        }
         Ok(())
     }
 }
@@ -183,10 +205,10 @@ fn status(case: &HistoricCase) -> Status {
 }
 
 async fn insert_cases(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     chunk: &[(i64, &HistoricCase)],
 ) -> StoreResult<()> {
-    let mut q = QueryBuilder::<Sqlite>::new(
+    let mut q = crate::sql::Sql::new(
         "INSERT INTO cases (id, reference, service, team, channel, resident_id, status, outcome,
                             due_by, created_at, updated_at, closed_at, ward) ",
     );
@@ -217,7 +239,7 @@ async fn insert_cases(
 }
 
 async fn insert_contacts(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     chunk: &[(i64, &HistoricCase)],
 ) -> StoreResult<()> {
     let rows: Vec<(i64, i64, &HistoricContact)> = chunk
@@ -225,7 +247,7 @@ async fn insert_contacts(
         .flat_map(|(id, c)| c.contacts.iter().map(move |x| (*id, c.resident_id, x)))
         .collect();
     for part in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = crate::sql::Sql::new(
             "INSERT INTO contacts (case_id, resident_id, channel, received_at, answers, duration_minutes) ",
         );
         q.push_values(part, |mut b, (case_id, resident_id, x)| {
@@ -242,7 +264,7 @@ async fn insert_contacts(
 }
 
 async fn insert_events(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     chunk: &[(i64, &HistoricCase)],
 ) -> StoreResult<()> {
     let mut rows: Vec<(i64, Timestamp, CaseEvent)> = Vec::new();
@@ -281,8 +303,7 @@ async fn insert_events(
         }
     }
     for part in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("INSERT INTO case_events (case_id, at, kind, data) ");
+        let mut q = crate::sql::Sql::new("INSERT INTO case_events (case_id, at, kind, data) ");
         let encoded: Vec<(i64, String, &str, String)> = part
             .iter()
             .map(|(id, at, e)| {
@@ -306,7 +327,7 @@ async fn insert_events(
 }
 
 async fn insert_places_and_surveys(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     chunk: &[(i64, &HistoricCase)],
 ) -> StoreResult<()> {
     let placed: Vec<(i64, &str)> = chunk
@@ -314,7 +335,7 @@ async fn insert_places_and_surveys(
         .filter_map(|(id, c)| Some((*id, c.ward.as_deref()?)))
         .collect();
     if !placed.is_empty() {
-        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO case_places (case_id, ward) ");
+        let mut q = crate::sql::Sql::new("INSERT INTO case_places (case_id, ward) ");
         q.push_values(&placed, |mut b, (id, ward)| {
             b.push_bind(id).push_bind(*ward);
         });
@@ -328,7 +349,7 @@ async fn insert_places_and_surveys(
         })
         .collect();
     if !answered.is_empty() {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = crate::sql::Sql::new(
             "INSERT INTO surveys (case_id, token_hash, offered_at, score, answered_at) ",
         );
         q.push_values(&answered, |mut b, (id, at, score, offered)| {

@@ -8,8 +8,8 @@ use frontdoor_domain::{
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
 
 /// A case as it appears in a queue or list.
@@ -89,7 +89,7 @@ pub struct EventRecord {
 pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.reference, c.service, c.team, c.channel, c.status, c.assigned_to,
         c.outcome, c.due_by, c.created_at, c.resident_id, c.urgent, c.awaiting_triage, r.name AS resident_name, s.name AS assigned_to_name,
         r.person_id, r.reply_by, r.language,
-        EXISTS (SELECT 1 FROM person_flags f WHERE f.person_id = r.person_id) AS vulnerable
+        CASE WHEN EXISTS (SELECT 1 FROM person_flags f WHERE f.person_id = r.person_id) THEN 1 ELSE 0 END AS vulnerable
     FROM cases c
     JOIN residents r ON r.id = c.resident_id
     LEFT JOIN staff s ON s.id = c.assigned_to";
@@ -112,7 +112,7 @@ impl Store {
     ) -> StoreResult<i64> {
         let submission = &case.submission;
         let at = encode_instant(submission.received_at);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let resident_id = insert_resident(&mut tx, submission, &at).await?;
         let inserted = sqlx::query(
             "INSERT INTO cases (reference, service, team, channel, resident_id, status, due_by, created_at, updated_at,
@@ -127,8 +127,8 @@ impl Store {
         .bind(Status::New.as_str())
         .bind(encode_date(case.due_by))
         .bind(&at)
-        .bind(extras.urgent)
-        .bind(extras.awaiting_triage)
+        .bind(i64::from(extras.urgent))
+        .bind(i64::from(extras.awaiting_triage))
         .bind(extras.linked_from.as_ref().map(|l| l.case_id))
         .fetch_one(&mut *tx)
         .await;
@@ -195,7 +195,7 @@ impl Store {
     ) -> StoreResult<CaseState> {
         let after = before.apply(event);
         let at = encode_instant(at);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE cases SET status = $1, assigned_to = $2, outcome = $3, updated_at = $4
              WHERE id = $5 AND status = $6 AND (assigned_to = $7 OR (assigned_to IS NULL AND $7 IS NULL))",
@@ -390,7 +390,7 @@ impl Store {
 
 /// Stores what a contact told us about its sender, joined to the person it matches.
 pub(crate) async fn insert_resident(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     submission: &frontdoor_domain::Submission,
     at: &str,
 ) -> StoreResult<i64> {
@@ -405,8 +405,8 @@ pub(crate) async fn insert_resident(
     .bind(contact.phone.as_ref().map(|p| p.as_str()))
     .bind(contact.postcode.as_ref().map(|p| p.as_str()))
     .bind(at)
-    .bind(meta.email_verified)
-    .bind(meta.phone_verified)
+    .bind(i64::from(meta.email_verified))
+    .bind(i64::from(meta.phone_verified))
     .bind(meta.reply_by.map(ReplyBy::as_str))
     .bind(&meta.uprn)
     .bind(meta.language.code())
@@ -419,7 +419,7 @@ pub(crate) async fn insert_resident(
 
 /// Stores one inbound contact on a case, with its attachments. Returns the contact id.
 pub(crate) async fn insert_contact(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     case_id: i64,
     resident_id: i64,
     submission: &frontdoor_domain::Submission,
@@ -456,7 +456,7 @@ pub(crate) async fn insert_contact(
 }
 
 pub(crate) async fn insert_event(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     case_id: i64,
     at: &str,
     actor: Option<i64>,
@@ -473,7 +473,7 @@ pub(crate) async fn insert_event(
     Ok(())
 }
 
-pub(crate) fn summary_from_row(row: &SqliteRow) -> StoreResult<CaseSummary> {
+pub(crate) fn summary_from_row(row: &AnyRow) -> StoreResult<CaseSummary> {
     let reference: String = row.get("reference");
     Ok(CaseSummary {
         id: row.get("id"),
@@ -490,9 +490,9 @@ pub(crate) fn summary_from_row(row: &SqliteRow) -> StoreResult<CaseSummary> {
         resident_name: row.get("resident_name"),
         due_by: decode_date(row.get("due_by"))?,
         created_at: decode_instant(row.get("created_at"))?,
-        urgent: row.get("urgent"),
-        awaiting_triage: row.get("awaiting_triage"),
-        vulnerable: row.get("vulnerable"),
+        urgent: crate::flag(row, "urgent"),
+        awaiting_triage: crate::flag(row, "awaiting_triage"),
+        vulnerable: crate::flag(row, "vulnerable"),
     })
 }
 

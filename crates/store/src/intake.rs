@@ -8,7 +8,7 @@ use frontdoor_domain::{
     Attachment, CaseEvent, CaseState, Channel, Outgoing, Reference, Status, Submission,
 };
 use jiff::Timestamp;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 /// An attachment as listed on a case (the bytes are fetched one at a time).
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ pub struct QuarantineRecord {
     pub released_at: Option<Timestamp>,
 }
 
-fn attachment_info(r: &sqlx::sqlite::SqliteRow) -> AttachmentInfo {
+fn attachment_info(r: &sqlx::any::AnyRow) -> AttachmentInfo {
     AttachmentInfo {
         id: r.get("id"),
         contact_id: r.get("contact_id"),
@@ -42,7 +42,7 @@ fn attachment_info(r: &sqlx::sqlite::SqliteRow) -> AttachmentInfo {
 }
 
 pub(crate) async fn insert_attachments(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     case_id: i64,
     contact_id: i64,
     attachments: &[Attachment],
@@ -180,7 +180,7 @@ impl Store {
         outgoing: &[Outgoing],
     ) -> StoreResult<CaseState> {
         let at = encode_instant(submission.received_at);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT status, assigned_to, outcome FROM cases WHERE id = $1")
             .bind(case_id)
             .fetch_one(&mut *tx)

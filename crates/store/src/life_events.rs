@@ -9,8 +9,8 @@ use crate::{Store, StoreResult};
 use frontdoor_domain::{CaseEvent, Channel, LifeEvent, Outgoing, PersonEvent};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
 /// Who was told, and how, as the resident is shown it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +57,7 @@ impl Store {
     /// Records the life event and everything it causes, atomically. Returns its id.
     pub async fn record_life_event(&self, plan: &TellUsOnce) -> StoreResult<i64> {
         let at = encode_instant(Timestamp::now());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO life_events (person_id, kind, data, channel, told_at, recorded_by, told)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -170,7 +170,7 @@ impl Store {
     }
 }
 
-fn life_event_from_row(r: &SqliteRow) -> StoreResult<LifeEventRecord> {
+fn life_event_from_row(r: &AnyRow) -> StoreResult<LifeEventRecord> {
     Ok(LifeEventRecord {
         id: r.get("id"),
         event: serde_json::from_str(r.get("data")).map_err(corrupt)?,
@@ -183,7 +183,7 @@ fn life_event_from_row(r: &SqliteRow) -> StoreResult<LifeEventRecord> {
 /// A new address or name becomes the person's latest record, so every view shows it; the
 /// old records stay as history.
 async fn apply_to_records(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     person_id: i64,
     event: &LifeEvent,
     at: &str,

@@ -14,8 +14,8 @@ use frontdoor_domain::mi::{
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::collections::HashMap;
 
 /// The ward key of rollup rows that count every contact, whatever its ward.
@@ -187,7 +187,7 @@ fn decode_counts(blob: &[u8], len: usize) -> StoreResult<Vec<i64>> {
 }
 
 /// Adds one change to its day and month rows, for every ward and for its own.
-async fn apply(conn: &mut SqliteConnection, change: &Change) -> StoreResult<()> {
+async fn apply(conn: &mut AnyConnection, change: &Change) -> StoreResult<()> {
     for ward in wards(&change.ward) {
         for grain in [Grain::Day, Grain::Month] {
             bump(conn, grain, ward, change).await?;
@@ -197,7 +197,7 @@ async fn apply(conn: &mut SqliteConnection, change: &Change) -> StoreResult<()> 
 }
 
 async fn bump(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     grain: Grain,
     ward: &str,
     change: &Change,
@@ -233,12 +233,12 @@ async fn bump(
         "INSERT INTO {table} (ward, {period_col}, service, channel, {MEASURES}, {counts_col})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (ward, {period_col}, service, channel) DO UPDATE SET
-           contacts = contacts + excluded.contacts, opened = opened + excluded.opened,
-           repeats = repeats + excluded.repeats, chasers = chasers + excluded.chasers,
-           timed = timed + excluded.timed, minutes = minutes + excluded.minutes,
-           closed = closed + excluded.closed, on_time = on_time + excluded.on_time,
-           surveys = surveys + excluded.surveys, score = score + excluded.score,
-           {counts_col} = coalesce($16, {counts_col})"
+           contacts = {table}.contacts + excluded.contacts, opened = {table}.opened + excluded.opened,
+           repeats = {table}.repeats + excluded.repeats, chasers = {table}.chasers + excluded.chasers,
+           timed = {table}.timed + excluded.timed, minutes = {table}.minutes + excluded.minutes,
+           closed = {table}.closed + excluded.closed, on_time = {table}.on_time + excluded.on_time,
+           surveys = {table}.surveys + excluded.surveys, score = {table}.score + excluded.score,
+           {counts_col} = coalesce($16, {table}.{counts_col})"
     ))
     .bind(ward)
     .bind(&period)
@@ -262,7 +262,7 @@ async fn bump(
 }
 
 async fn bump_open(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     case: &CaseFacts,
     opened_on: Date,
     delta: i64,
@@ -271,7 +271,7 @@ async fn bump_open(
     for ward in wards(&case.ward) {
         sqlx::query(
             "INSERT INTO mi_open (ward, opened_on, service, channel, open) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (ward, service, channel, opened_on) DO UPDATE SET open = open + excluded.open",
+             ON CONFLICT (ward, service, channel, opened_on) DO UPDATE SET open = mi_open.open + excluded.open",
         )
         .bind(ward)
         .bind(&day)
@@ -301,7 +301,7 @@ const CASE_FACTS: &str =
     LEFT JOIN case_places p ON p.case_id = k.id
     LEFT JOIN surveys s ON s.case_id = k.id";
 
-fn case_facts_from(row: &SqliteRow) -> StoreResult<CaseFacts> {
+fn case_facts_from(row: &AnyRow) -> StoreResult<CaseFacts> {
     let status: String = row.get("status");
     let closed_at: Option<String> = row.get("closed_at");
     let answered_at: Option<String> = row.get("answered_at");
@@ -324,7 +324,7 @@ fn case_facts_from(row: &SqliteRow) -> StoreResult<CaseFacts> {
     })
 }
 
-fn contact_facts_from(row: &SqliteRow) -> StoreResult<ContactFacts> {
+fn contact_facts_from(row: &AnyRow) -> StoreResult<ContactFacts> {
     let answers: String = row.get("answers");
     let summary: Option<String> = row.get("summary");
     let minutes: Option<i64> = row.get("duration_minutes");
@@ -339,7 +339,7 @@ fn contact_facts_from(row: &SqliteRow) -> StoreResult<ContactFacts> {
     })
 }
 
-async fn case_facts(conn: &mut SqliteConnection, case_id: i64) -> StoreResult<CaseFacts> {
+async fn case_facts(conn: &mut AnyConnection, case_id: i64) -> StoreResult<CaseFacts> {
     let row = sqlx::query(&format!("{CASE_FACTS} WHERE k.id = $1"))
         .bind(case_id)
         .fetch_one(&mut *conn)
@@ -351,10 +351,7 @@ const CONTACT_FACTS: &str = "SELECT c.id, c.case_id, c.channel AS contact_channe
         c.duration_minutes, c.answers, c.summary
     FROM contacts c";
 
-async fn case_contacts(
-    conn: &mut SqliteConnection,
-    case_id: i64,
-) -> StoreResult<Vec<ContactFacts>> {
+async fn case_contacts(conn: &mut AnyConnection, case_id: i64) -> StoreResult<Vec<ContactFacts>> {
     Ok(case_contacts_with_ids(conn, case_id)
         .await?
         .into_iter()
@@ -364,7 +361,7 @@ async fn case_contacts(
 
 /// A case's contacts in the order they arrived, each with its id.
 async fn case_contacts_with_ids(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     case_id: i64,
 ) -> StoreResult<Vec<(i64, ContactFacts)>> {
     let rows = sqlx::query(&format!(
@@ -380,7 +377,7 @@ async fn case_contacts_with_ids(
 
 /// Counts a newly stored case: its first contact, and one more open case. Call after
 /// the case's place is stored, so the ward is known.
-pub(crate) async fn case_opened(tx: &mut Transaction<'_, Sqlite>, case_id: i64) -> StoreResult<()> {
+pub(crate) async fn case_opened(tx: &mut Transaction<'_, Any>, case_id: i64) -> StoreResult<()> {
     let case = case_facts(tx, case_id).await?;
     let contacts = case_contacts(tx, case_id).await?;
     let (changes, open) = contributions(&case, &contacts);
@@ -395,7 +392,7 @@ pub(crate) async fn case_opened(tx: &mut Transaction<'_, Sqlite>, case_id: i64) 
 
 /// Counts a survey answer on the day it was given.
 pub(crate) async fn survey_answered(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     case_id: i64,
 ) -> StoreResult<()> {
     let case = case_facts(tx, case_id).await?;
@@ -411,7 +408,7 @@ pub(crate) async fn survey_answered(
 
 /// Counts a further contact on a case (a reply, a chaser, a follower's report).
 pub(crate) async fn contact_added(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     case_id: i64,
     contact_id: i64,
 ) -> StoreResult<()> {
@@ -430,7 +427,7 @@ pub(crate) async fn contact_added(
 /// Moves a case's counts when it opens or closes: a closure counts against its SLA and
 /// leaves the open cases; reopening takes the closure back out.
 pub(crate) async fn status_changed(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     case_id: i64,
     was_open: bool,
     is_open: bool,
@@ -453,18 +450,12 @@ pub(crate) async fn status_changed(
 
 /// Moves every count of a rerouted case from its old service to its new one. Call
 /// before the case row changes, then `case_rerouted` after.
-pub(crate) async fn case_rerouting(
-    tx: &mut Transaction<'_, Sqlite>,
-    case_id: i64,
-) -> StoreResult<()> {
+pub(crate) async fn case_rerouting(tx: &mut Transaction<'_, Any>, case_id: i64) -> StoreResult<()> {
     let before = case_facts(tx, case_id).await?;
     remove_case(tx, case_id, &before).await
 }
 
-pub(crate) async fn case_rerouted(
-    tx: &mut Transaction<'_, Sqlite>,
-    case_id: i64,
-) -> StoreResult<()> {
+pub(crate) async fn case_rerouted(tx: &mut Transaction<'_, Any>, case_id: i64) -> StoreResult<()> {
     // A reroute puts the case back to be worked on, so any closure no longer stands.
     sqlx::query(
         "UPDATE cases SET closed_at = NULL WHERE id = $1 AND status NOT IN ('resolved', 'closed')",
@@ -476,7 +467,7 @@ pub(crate) async fn case_rerouted(
 }
 
 async fn remove_case(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     case_id: i64,
     case: &CaseFacts,
 ) -> StoreResult<()> {
@@ -564,7 +555,7 @@ impl Rollups {
     }
 
     /// Replaces every rollup row with what was built.
-    pub(crate) async fn write(self, tx: &mut Transaction<'_, Sqlite>) -> StoreResult<()> {
+    pub(crate) async fn write(self, tx: &mut Transaction<'_, Any>) -> StoreResult<()> {
         for table in ["mi_day", "mi_month", "mi_open"] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut **tx)
@@ -574,7 +565,7 @@ impl Rollups {
         write_grain(tx, &self.names, Grain::Month, self.month).await?;
         let open: Vec<_> = self.open.into_iter().collect();
         for chunk in open.chunks(500) {
-            let mut q = sqlx::QueryBuilder::<Sqlite>::new(
+            let mut q = crate::sql::Sql::new(
                 "INSERT INTO mi_open (ward, opened_on, service, channel, open) ",
             );
             q.push_values(chunk, |mut b, ((ward, day, service, channel), open)| {
@@ -591,14 +582,14 @@ impl Rollups {
 }
 
 async fn write_grain(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     names: &Names,
     grain: Grain,
     rows: GrainRows,
 ) -> StoreResult<()> {
     let rows: Vec<_> = rows.into_iter().collect();
     for chunk in rows.chunks(400) {
-        let mut q = sqlx::QueryBuilder::<Sqlite>::new(format!(
+        let mut q = crate::sql::Sql::new(format!(
             "INSERT INTO {} (ward, {}, service, channel, {MEASURES}, {}) ",
             grain.table(),
             grain.period_column(),
@@ -631,7 +622,7 @@ pub struct Narrow<'a> {
 }
 
 impl Narrow<'_> {
-    fn push_where(&self, q: &mut sqlx::QueryBuilder<'_, Sqlite>, today: Date) {
+    fn push_where(&self, q: &mut crate::sql::Sql<'_>, today: Date) {
         // Open cases by due date come from the partial index; `|| ''` keeps SQLite from
         // reading every case of a service or ward through their own indexes instead.
         q.push(" WHERE c.status NOT IN ('resolved', 'closed') AND c.due_by < ")
@@ -641,14 +632,8 @@ impl Narrow<'_> {
             ("c.channel || ''", &self.channels),
         ] {
             if let Some(values) = values {
-                q.push(format!(" AND {column} IN ("));
-                let mut list = q.separated(", ");
-                for v in values {
-                    list.push_bind(v.to_string());
-                }
-                // An empty choice matches nothing rather than producing "IN ()".
-                list.push("NULL");
-                q.push(")");
+                q.push(format!(" AND {column}"))
+                    .push_in(values.iter().map(|v| v.to_string()));
             }
         }
         if let Some(ward) = self.ward {
@@ -683,11 +668,12 @@ pub enum Shape {
 }
 
 impl Shape {
-    fn select(&self, grain: Grain) -> sqlx::QueryBuilder<'static, Sqlite> {
+    fn select(&self, grain: Grain) -> crate::sql::Sql<'static> {
         let period = grain.period_column();
         let sums = MEASURES
             .split(", ")
-            .map(|m| format!("sum({m}) AS {m}"))
+            // PostgreSQL sums integers as NUMERIC; the cast keeps every count a BIGINT.
+            .map(|m| format!("CAST(sum({m}) AS BIGINT) AS {m}"))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = match self {
@@ -704,20 +690,14 @@ impl Shape {
                 "SELECT substr({period}, 1, 7) AS period, '*' AS service, channel, {sums}, NULL AS counts"
             ),
         };
-        sqlx::QueryBuilder::new(format!("{sql} FROM {}", grain.table()))
+        crate::sql::Sql::new(format!("{sql} FROM {}", grain.table()))
     }
 
-    fn narrow_and_group(&self, query: &RollupQuery, q: &mut sqlx::QueryBuilder<'_, Sqlite>) {
+    fn narrow_and_group(&self, query: &RollupQuery, q: &mut crate::sql::Sql<'_>) {
         for (column, values) in [("service", &query.services), ("channel", &query.channels)] {
             if let Some(values) = values {
-                q.push(format!(" AND {column} IN ("));
-                let mut list = q.separated(", ");
-                for v in values {
-                    list.push_bind(v.clone());
-                }
-                // An empty choice matches nothing rather than producing "IN ()".
-                list.push("NULL");
-                q.push(")");
+                q.push(format!(" AND {column}"))
+                    .push_in(values.iter().cloned());
             }
         }
         match self {
@@ -742,7 +722,7 @@ impl Store {
     /// Returns the number of contacts read.
     pub async fn rebuild_rollups(&self) -> StoreResult<u64> {
         use futures_util::TryStreamExt;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut rollups = Rollups::default();
         let mut read = 0u64;
         {
@@ -775,11 +755,12 @@ impl Store {
     /// kept, which needs `rebuild_rollups` once.
     pub async fn rollups_missing(&self) -> StoreResult<bool> {
         let row = sqlx::query(
-            "SELECT EXISTS (SELECT 1 FROM cases) AND NOT EXISTS (SELECT 1 FROM mi_month)",
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM cases) AND NOT EXISTS (SELECT 1 FROM mi_month)
+                         THEN 1 ELSE 0 END",
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(row.get::<bool, _>(0))
+        Ok(row.get::<i64, _>(0) != 0)
     }
 
     /// Rollup rows covering a date range: whole months from the month rows, the days of
@@ -818,7 +799,7 @@ impl Store {
         for span in spans(query.from, query.to) {
             let (grain, first, last) = span.bounds();
             let period = grain.period_column();
-            let mut q = sqlx::QueryBuilder::<Sqlite>::new(format!(
+            let mut q = crate::sql::Sql::new(format!(
                 "SELECT {period} AS period, {} AS counts FROM {}",
                 grain.counts_column(),
                 grain.table()
@@ -858,16 +839,16 @@ impl Store {
         today: Date,
     ) -> StoreResult<Vec<OpenCount>> {
         let starts = age_band_starts(today);
-        let mut q = sqlx::QueryBuilder::<Sqlite>::new("SELECT service, channel");
+        let mut q = crate::sql::Sql::new("SELECT service, channel");
         for band in 0..=starts.len() {
-            q.push(", sum(CASE WHEN 1 = 1");
+            q.push(", CAST(sum(CASE WHEN 1 = 1");
             if let Some(start) = starts.get(band) {
                 q.push(" AND opened_on > ").push_bind(encode_date(*start));
             }
             if let Some(end) = band.checked_sub(1).and_then(|b| starts.get(b)) {
                 q.push(" AND opened_on <= ").push_bind(encode_date(*end));
             }
-            q.push(format!(" THEN open ELSE 0 END) AS band{band}"));
+            q.push(format!(" THEN open ELSE 0 END) AS BIGINT) AS band{band}"));
         }
         q.push(" FROM mi_open WHERE ward = ")
             .push_bind(ward.unwrap_or(ALL_WARDS).to_owned())
@@ -899,10 +880,10 @@ impl Store {
         narrow: &Narrow<'_>,
         limit: i64,
     ) -> StoreResult<(i64, Vec<crate::CaseSummary>)> {
-        let mut count = sqlx::QueryBuilder::<Sqlite>::new("SELECT count(*) FROM cases c");
+        let mut count = crate::sql::Sql::new("SELECT count(*) FROM cases c");
         narrow.push_where(&mut count, today);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-        let mut list = sqlx::QueryBuilder::<Sqlite>::new(crate::cases::SUMMARY_SELECT);
+        let mut list = crate::sql::Sql::new(crate::cases::SUMMARY_SELECT);
         narrow.push_where(&mut list, today);
         list.push(" ORDER BY c.due_by, c.id LIMIT ")
             .push_bind(limit);
@@ -935,7 +916,7 @@ const CONTACT_FACTS_WITH_CASE: &str =
     LEFT JOIN case_places p ON p.case_id = k.id
     LEFT JOIN surveys s ON s.case_id = k.id";
 
-fn bucket_from(row: &SqliteRow, grain: Grain, shape: &Shape) -> StoreResult<Bucket> {
+fn bucket_from(row: &AnyRow, grain: Grain, shape: &Shape) -> StoreResult<Bucket> {
     let period: String = row.get("period");
     let (year, month, day) = if shape.monthly(grain) {
         let day = decode_date(&format!("{}-01", &period[..period.len().min(7)]))?;

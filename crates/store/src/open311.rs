@@ -10,7 +10,7 @@ use frontdoor_domain::{Place, Reference, Status};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
 
 /// A partner system, known by the hash of its API key.
@@ -107,38 +107,33 @@ impl Store {
                     p.case_id AS place_case, p.lat, p.lon, p.ward, p.uprn, p.street, p.address,
                     (SELECT answers FROM contacts k WHERE k.case_id = c.id ORDER BY k.id LIMIT 1) AS answers
              FROM cases c LEFT JOIN case_places p ON p.case_id = c.id";
-        let rows = if filter.references.is_empty() {
-            let open = filter.open.map(|open| if open { 1 } else { 0 });
-            sqlx::query(&format!(
-                "{select} WHERE c.service IN (SELECT value FROM json_each($1))
-                   AND c.created_at >= $2 AND c.created_at <= $3
-                   AND ($4 IS NULL OR (c.status <> 'closed') = $4)
-                 ORDER BY c.created_at DESC, c.id DESC LIMIT $5"
-            ))
-            .bind(serde_json::to_string(&filter.services).map_err(corrupt)?)
-            .bind(encode_instant(filter.from))
-            .bind(encode_instant(filter.to))
-            .bind(open)
-            .bind(filter.limit)
-            .fetch_all(&self.pool)
-            .await?
+        let mut q = crate::sql::Sql::new(select);
+        if filter.references.is_empty() {
+            let open = filter.open.map(|open| if open { 1_i64 } else { 0 });
+            q.push(" WHERE c.service")
+                .push_in(filter.services.iter().cloned())
+                .push(" AND c.created_at >= ")
+                .push_bind(encode_instant(filter.from))
+                .push(" AND c.created_at <= ")
+                .push_bind(encode_instant(filter.to));
+            if let Some(open) = open {
+                q.push(" AND (CASE WHEN c.status <> 'closed' THEN 1 ELSE 0 END) = ")
+                    .push_bind(open);
+            }
         } else {
-            sqlx::query(&format!(
-                "{select} WHERE c.reference IN (SELECT value FROM json_each($1))
-                   AND c.service IN (SELECT value FROM json_each($2))
-                 ORDER BY c.created_at DESC, c.id DESC LIMIT $3"
-            ))
-            .bind(serde_json::to_string(&filter.references).map_err(corrupt)?)
-            .bind(serde_json::to_string(&filter.services).map_err(corrupt)?)
-            .bind(filter.limit)
-            .fetch_all(&self.pool)
-            .await?
-        };
+            q.push(" WHERE c.reference")
+                .push_in(filter.references.iter().cloned())
+                .push(" AND c.service")
+                .push_in(filter.services.iter().cloned());
+        }
+        q.push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ")
+            .push_bind(filter.limit);
+        let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(request_from_row).collect()
     }
 }
 
-fn request_from_row(row: &SqliteRow) -> StoreResult<ServiceRequestRecord> {
+fn request_from_row(row: &AnyRow) -> StoreResult<ServiceRequestRecord> {
     let place = match row.get::<Option<i64>, _>("place_case") {
         None => None,
         Some(_) => Some(place_from_row(row)?),

@@ -7,8 +7,8 @@ use crate::time::{decode_instant, encode_instant};
 use crate::{Store, StoreResult};
 use frontdoor_domain::{Destination, Outgoing};
 use jiff::{SignedDuration, Timestamp};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
 /// Where a message is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ const COLUMNS: &str = "id, idempotency_key, case_id, destination, subject, body,
 
 /// Queues messages inside the caller's transaction; a key already queued is left alone.
 pub(crate) async fn enqueue(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     case_id: Option<i64>,
     outgoing: &[Outgoing],
     at: &str,
@@ -97,7 +97,7 @@ impl Store {
         case_id: Option<i64>,
         outgoing: &[Outgoing],
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         enqueue(
             &mut tx,
             case_id,
@@ -119,13 +119,19 @@ impl Store {
     ) -> StoreResult<Vec<OutboxMessage>> {
         let now_text = encode_instant(now);
         let until = encode_instant(now + lease);
+        // On PostgreSQL two servers' workers claim at once: each skips the rows the other
+        // has locked instead of waiting and then taking them too.
+        let skip_locked = match self.backend {
+            crate::Backend::Sqlite => "",
+            crate::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        };
         let sql = format!(
-            "UPDATE outbox SET in_doubt = (status = 'sending'), status = 'sending', lease_until = $1,
-                    attempts = attempts + 1
+            "UPDATE outbox SET in_doubt = CASE WHEN status = 'sending' THEN 1 ELSE 0 END,
+                    status = 'sending', lease_until = $1, attempts = attempts + 1
              WHERE id IN (SELECT id FROM outbox
                           WHERE (status = 'pending' AND next_attempt_at <= $2)
                              OR (status = 'sending' AND lease_until <= $2)
-                          ORDER BY next_attempt_at, id LIMIT $3)
+                          ORDER BY next_attempt_at, id LIMIT $3 {skip_locked})
              RETURNING {COLUMNS}"
         );
         let rows = sqlx::query(&sql)
@@ -201,16 +207,18 @@ impl Store {
         number: &str,
         since: Timestamp,
     ) -> StoreResult<Vec<frontdoor_domain::Reference>> {
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT c.reference FROM outbox o JOIN cases c ON c.id = o.case_id
-             WHERE o.kind = 'sms' AND json_extract(o.destination, '$.number') = $1
+             WHERE o.kind = 'sms' AND {} = $1
                AND o.created_at >= $2 AND c.status NOT IN ('resolved', 'closed')
-             GROUP BY c.id ORDER BY MAX(o.id) DESC",
-        )
-        .bind(number)
-        .bind(encode_instant(since))
-        .fetch_all(&self.pool)
-        .await?;
+             GROUP BY c.id, c.reference ORDER BY MAX(o.id) DESC",
+            self.backend.json_text("o.destination", "number")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(number)
+            .bind(encode_instant(since))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| frontdoor_domain::Reference::parse(r.get(0)).map_err(corrupt))
             .collect()
@@ -224,7 +232,7 @@ impl Store {
     }
 }
 
-fn message_from_row(r: &SqliteRow) -> StoreResult<OutboxMessage> {
+fn message_from_row(r: &AnyRow) -> StoreResult<OutboxMessage> {
     Ok(OutboxMessage {
         id: r.get("id"),
         key: r.get("idempotency_key"),
@@ -234,7 +242,7 @@ fn message_from_row(r: &SqliteRow) -> StoreResult<OutboxMessage> {
         body: r.get("body"),
         status: DeliveryStatus::parse(r.get("status"))?,
         attempts: r.get("attempts"),
-        in_doubt: r.get("in_doubt"),
+        in_doubt: crate::flag(r, "in_doubt"),
         last_error: r.get("last_error"),
         provider_id: r.get("provider_id"),
         created_at: decode_instant(r.get("created_at"))?,

@@ -8,8 +8,8 @@ use frontdoor_domain::{
     Channel, Identity, MatchReason, PersonEvent, Vulnerability, match_identity,
 };
 use jiff::Timestamp;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
 /// What one contact told us about its sender.
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ const RECORD_COLUMNS: &str =
 
 /// Gives a new resident row its person: the best automatic match, or a new person.
 pub(crate) async fn join_person(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     record: i64,
     at: &str,
 ) -> StoreResult<i64> {
@@ -104,11 +104,7 @@ pub(crate) async fn join_person(
     }
 }
 
-async fn new_person_for(
-    tx: &mut Transaction<'_, Sqlite>,
-    record: i64,
-    at: &str,
-) -> StoreResult<i64> {
+async fn new_person_for(tx: &mut Transaction<'_, Any>, record: i64, at: &str) -> StoreResult<i64> {
     let person_id: i64 = sqlx::query("INSERT INTO people (created_at) VALUES ($1) RETURNING id")
         .bind(at)
         .fetch_one(&mut **tx)
@@ -125,7 +121,7 @@ async fn new_person_for(
 /// Candidates share an email, phone, postcode or UPRN; the strongest reason wins (exact
 /// rules before scores), the most recent record among equals.
 async fn best_match(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     record: i64,
     incoming: &Identity,
 ) -> StoreResult<Option<(i64, MatchReason)>> {
@@ -164,13 +160,13 @@ fn strength(reason: &MatchReason) -> u32 {
     }
 }
 
-fn identity_from_row(row: &SqliteRow) -> StoreResult<Identity> {
+fn identity_from_row(row: &AnyRow) -> StoreResult<Identity> {
     Ok(Identity {
         name: row.get("name"),
         email: row.get("email"),
-        email_verified: row.get("email_verified"),
+        email_verified: crate::flag(row, "email_verified"),
         phone: row.get("phone"),
-        phone_verified: row.get("phone_verified"),
+        phone_verified: crate::flag(row, "phone_verified"),
         postcode: row.get("postcode"),
         date_of_birth: row
             .get::<Option<String>, _>("date_of_birth")
@@ -181,7 +177,7 @@ fn identity_from_row(row: &SqliteRow) -> StoreResult<Identity> {
 }
 
 pub(crate) async fn insert_person_event(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     person_id: i64,
     at: &str,
     actor: Option<i64>,
@@ -353,7 +349,7 @@ impl Store {
     /// Adds or removes a flag and, if that changed anything, records it on the person.
     async fn change_flag(&self, person_id: i64, staff: i64, event: PersonEvent) -> StoreResult<()> {
         let at = encode_instant(Timestamp::now());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let changed = match &event {
             PersonEvent::FlagAdded { flag } => sqlx::query(
                 "INSERT INTO person_flags (person_id, flag, added_at, added_by) VALUES ($1, $2, $3, $4)
@@ -387,7 +383,7 @@ impl Store {
             ));
         }
         let at = encode_instant(Timestamp::now());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let records = move_records(&mut tx, from, into, None).await?;
         if records.is_empty() {
             return Err(StoreError::Invalid(format!("there is no person {from}")));
@@ -427,7 +423,7 @@ impl Store {
             return Err(StoreError::Invalid("that event is not a merge".into()));
         };
         let at = encode_instant(Timestamp::now());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let moved = move_records(&mut tx, person_id, from_person, Some(&records)).await?;
         let undone = PersonEvent::MergeUndone {
             to_person: from_person,
@@ -442,7 +438,7 @@ impl Store {
     /// Separates one record (an automatic match that was wrong) into a person of its own.
     pub async fn split_record(&self, person_id: i64, record: i64, staff: i64) -> StoreResult<i64> {
         let at = encode_instant(Timestamp::now());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let others: i64 =
             sqlx::query("SELECT COUNT(*) FROM residents WHERE person_id = $1 AND id <> $2")
                 .bind(person_id)
@@ -474,7 +470,7 @@ impl Store {
 
 /// Moves records (all of them, or those listed that are still there) between people.
 async fn move_records(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     from: i64,
     to: i64,
     only: Option<&[i64]>,
@@ -498,7 +494,7 @@ async fn move_records(
     Ok(ids)
 }
 
-fn timeline_contact(r: &SqliteRow) -> StoreResult<TimelineContact> {
+fn timeline_contact(r: &AnyRow) -> StoreResult<TimelineContact> {
     let reference: String = r.get("reference");
     Ok(TimelineContact {
         received_at: decode_instant(r.get("received_at"))?,
@@ -524,7 +520,7 @@ impl Store {
         date_of_birth: Option<jiff::civil::Date>,
     ) -> StoreResult<i64> {
         let at = encode_instant(Timestamp::now());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO residents (name, email, phone, postcode, created_at, email_verified, phone_verified,
                                     reply_by, date_of_birth, language)
@@ -535,8 +531,8 @@ impl Store {
         .bind(contact.phone.as_ref().map(|p| p.as_str()))
         .bind(contact.postcode.as_ref().map(|p| p.as_str()))
         .bind(&at)
-        .bind(meta.email_verified)
-        .bind(meta.phone_verified)
+        .bind(i64::from(meta.email_verified))
+        .bind(i64::from(meta.phone_verified))
         .bind(meta.reply_by.map(frontdoor_domain::ReplyBy::as_str))
         .bind(date_of_birth.map(crate::time::encode_date))
         .bind(meta.language.code())

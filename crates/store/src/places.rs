@@ -1,6 +1,6 @@
 //! Where reports are: the gazetteer, each case's place, nearby open reports and followers.
 
-use crate::cases::{corrupt, insert_contact, insert_event, insert_resident, to_json};
+use crate::cases::{corrupt, insert_contact, insert_event, insert_resident};
 use crate::time::{decode_instant, encode_instant};
 use crate::{Store, StoreResult};
 use frontdoor_domain::{
@@ -8,8 +8,8 @@ use frontdoor_domain::{
     Submission,
 };
 use jiff::Timestamp;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
 /// Most addresses a gazetteer search returns; a postcode has far fewer.
 const SEARCH_LIMIT: i64 = 100;
@@ -42,7 +42,7 @@ pub struct PublicReport {
 impl Store {
     /// Adds or replaces gazetteer addresses (matched on UPRN), in one transaction.
     pub async fn import_gazetteer(&self, addresses: &[GazetteerAddress]) -> StoreResult<usize> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for a in addresses {
             sqlx::query(
                 "INSERT INTO gazetteer (uprn, line1, line2, town, postcode, street, lat, lon)
@@ -88,25 +88,28 @@ impl Store {
         let query = query.trim();
         let rows = match Postcode::parse(query) {
             Ok(postcode) => {
-                sqlx::query(
-                    "SELECT * FROM gazetteer WHERE postcode = $1
-                     ORDER BY street, CAST(line1 AS INTEGER), line1 LIMIT $2",
-                )
-                .bind(postcode.as_str())
-                .bind(SEARCH_LIMIT)
-                .fetch_all(&self.pool)
-                .await?
+                let sql = format!(
+                    "SELECT * FROM gazetteer WHERE postcode = $1 ORDER BY {} LIMIT $2",
+                    self.backend.address_order()
+                );
+                sqlx::query(&sql)
+                    .bind(postcode.as_str())
+                    .bind(SEARCH_LIMIT)
+                    .fetch_all(&self.pool)
+                    .await?
             }
             Err(_) => {
-                let pattern = format!("{}%", query.replace(['%', '_'], ""));
-                sqlx::query(
-                    "SELECT * FROM gazetteer WHERE street LIKE $1
-                     ORDER BY street, CAST(line1 AS INTEGER), line1 LIMIT $2",
-                )
-                .bind(pattern)
-                .bind(SEARCH_LIMIT)
-                .fetch_all(&self.pool)
-                .await?
+                let pattern = format!("{}%", query.replace(['%', '_'], "").to_lowercase());
+                let sql = format!(
+                    "SELECT * FROM gazetteer WHERE {} LIKE $1 ORDER BY {} LIMIT $2",
+                    self.backend.street_key(),
+                    self.backend.address_order()
+                );
+                sqlx::query(&sql)
+                    .bind(pattern)
+                    .bind(SEARCH_LIMIT)
+                    .fetch_all(&self.pool)
+                    .await?
             }
         };
         rows.iter().map(address_from_row).collect()
@@ -138,12 +141,14 @@ impl Store {
 
     /// The middle of a street's addresses, to place a "street and description" report.
     pub async fn street_centre(&self, street: &str) -> StoreResult<Option<(String, Point)>> {
-        let row = sqlx::query(
-            "SELECT MIN(street) AS street, AVG(lat) AS lat, AVG(lon) AS lon FROM gazetteer WHERE street = $1",
-        )
-        .bind(street.trim())
-        .fetch_one(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT MIN(street) AS street, AVG(lat) AS lat, AVG(lon) AS lon FROM gazetteer WHERE {} = $1",
+            self.backend.street_key()
+        );
+        let row = sqlx::query(&sql)
+            .bind(street.trim().to_lowercase())
+            .fetch_one(&self.pool)
+            .await?;
         let (Some(name), Some(lat), Some(lon)) = (
             row.get::<Option<String>, _>("street"),
             row.get::<Option<f64>, _>("lat"),
@@ -202,18 +207,16 @@ impl Store {
 
     /// Open cases of these services that have a point, newest first.
     pub async fn public_reports(&self, services: &[&str]) -> StoreResult<Vec<PublicReport>> {
-        let services = to_json(&services)?;
-        let rows = sqlx::query(
+        let mut q = crate::sql::Sql::new(
             "SELECT c.reference, c.service, c.status, c.created_at, c.updated_at,
                     p.lat, p.lon, p.ward, p.street
              FROM cases c JOIN case_places p ON p.case_id = c.id
-             WHERE c.service IN (SELECT value FROM json_each($1))
-               AND c.status <> 'closed' AND p.lat IS NOT NULL
-             ORDER BY c.created_at DESC, c.id DESC",
-        )
-        .bind(services)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE c.service",
+        );
+        q.push_in(services.iter().map(|s| s.to_string())).push(
+            " AND c.status <> 'closed' AND p.lat IS NOT NULL ORDER BY c.created_at DESC, c.id DESC",
+        );
+        let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 let reference: String = row.get("reference");
@@ -245,7 +248,7 @@ impl Store {
     /// so what they sent is kept and counted, and they can track that case.
     pub async fn follow_case(&self, case_id: i64, submission: &Submission) -> StoreResult<()> {
         let at = encode_instant(submission.received_at);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let resident_id = insert_resident(&mut tx, submission, &at).await?;
         let contact_id =
             insert_contact(&mut tx, case_id, resident_id, submission, &at, None).await?;
@@ -297,7 +300,7 @@ impl Store {
 
 /// Stores where a new case is, and indexes its point, in the case's own transaction.
 pub(crate) async fn insert_place(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     case_id: i64,
     place: &Place,
 ) -> StoreResult<()> {
@@ -332,7 +335,7 @@ pub(crate) async fn insert_place(
     Ok(())
 }
 
-fn address_from_row(row: &SqliteRow) -> StoreResult<GazetteerAddress> {
+fn address_from_row(row: &AnyRow) -> StoreResult<GazetteerAddress> {
     Ok(GazetteerAddress {
         uprn: row.get("uprn"),
         line1: row.get("line1"),
@@ -344,7 +347,7 @@ fn address_from_row(row: &SqliteRow) -> StoreResult<GazetteerAddress> {
     })
 }
 
-pub(crate) fn place_from_row(row: &SqliteRow) -> StoreResult<Place> {
+pub(crate) fn place_from_row(row: &AnyRow) -> StoreResult<Place> {
     let lat: Option<f64> = row.get("lat");
     let lon: Option<f64> = row.get("lon");
     let point = match (lat, lon) {

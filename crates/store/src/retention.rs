@@ -6,7 +6,7 @@ use crate::time::encode_instant;
 use crate::{Store, StoreResult};
 use frontdoor_domain::CaseEvent;
 use jiff::Timestamp;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 impl Store {
     /// Closed cases of `service`, not yet anonymised, that closed before `before`.
@@ -29,7 +29,7 @@ impl Store {
     /// messages sent, triage's reading of their words, survey comments and the free text
     /// in its history. Service, team, channel, ward, dates and status stay.
     pub async fn anonymise_case(&self, case_id: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         redact_events(&mut tx, case_id).await?;
         let statements = [
             "UPDATE residents SET name = 'Anonymised', email = NULL, phone = NULL, postcode = NULL,
@@ -65,7 +65,7 @@ impl Store {
 }
 
 /// Replaces each event's text with its anonymised form, once (the trigger allows no more).
-async fn redact_events(tx: &mut Transaction<'_, Sqlite>, case_id: i64) -> StoreResult<()> {
+async fn redact_events(tx: &mut Transaction<'_, Any>, case_id: i64) -> StoreResult<()> {
     let rows = sqlx::query("SELECT id, data FROM case_events WHERE case_id = $1 AND redacted = 0")
         .bind(case_id)
         .fetch_all(&mut **tx)

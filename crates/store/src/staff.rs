@@ -4,7 +4,7 @@ use crate::time::{decode_instant, encode_instant};
 use crate::{Store, StoreResult};
 use jiff::Timestamp;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 pub struct NewStaff<'a> {
     pub email: &'a str,
@@ -84,7 +84,7 @@ impl Store {
     }
 }
 
-fn staff_from_row(row: &SqliteRow) -> StoreResult<StaffRecord> {
+fn staff_from_row(row: &AnyRow) -> StoreResult<StaffRecord> {
     Ok(StaffRecord {
         id: row.get("id"),
         email: row.get("email"),

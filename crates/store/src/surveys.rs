@@ -68,7 +68,7 @@ impl Store {
         comment: Option<&str>,
         at: Timestamp,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let case_id: Option<i64> = sqlx::query_scalar(
             "UPDATE surveys SET score = $1, comment = $2, answered_at = $3
              WHERE token_hash = $4 AND answered_at IS NULL RETURNING case_id",

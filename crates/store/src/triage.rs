@@ -7,7 +7,7 @@ use crate::{Store, StoreError, StoreResult};
 use frontdoor_domain::{CaseEvent, CaseState};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 /// A triage decision as stored: the model that made it and what it said, as JSON.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +59,7 @@ pub struct CorrectionRecord {
 }
 
 pub(crate) async fn insert_decision(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     case_id: i64,
     record: &TriageRecord,
     at: &str,
@@ -142,7 +142,7 @@ impl Store {
         let before = reroute.before;
         let after = before.apply(&event);
         let at = encode_instant(reroute.at);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Read-then-write in one transaction: take the write lock first so no other
         // writer can slip in between (SQLite would refuse the upgrade).
         sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1")

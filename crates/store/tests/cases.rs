@@ -1,4 +1,5 @@
-//! The store against a real SQLite file on disk.
+//! The store against a real SQLite file on disk, or a real PostgreSQL server where
+//! `FRONTDOOR_TEST_POSTGRES` names one.
 
 use frontdoor_domain::case::{add_note, change_status};
 use frontdoor_domain::form::Answer;
@@ -10,13 +11,17 @@ use frontdoor_store::{NewStaff, Store, StoreError};
 use jiff::Timestamp;
 use jiff::civil::date;
 
-fn database_url(dir: &tempfile::TempDir) -> String {
-    format!("sqlite://{}/nested/frontdoor.db", dir.path().display())
+async fn fresh_store(dir: &tempfile::TempDir) -> Store {
+    fresh_store_at(&database_url(dir).await).await
 }
 
-async fn fresh_store(dir: &tempfile::TempDir) -> Store {
-    let url = database_url(dir);
-    let store = Store::open(&url)
+/// A new database in a folder that does not exist yet (SQLite), or a new schema.
+async fn database_url(dir: &tempfile::TempDir) -> String {
+    frontdoor_store::scratch::database_url(&dir.path().join("nested")).await
+}
+
+async fn fresh_store_at(url: &str) -> Store {
+    let store = Store::open(url)
         .await
         .expect("a new database opens and migrates");
     store
@@ -61,9 +66,10 @@ fn missed_bin(reference: Reference) -> NewCase {
 async fn a_case_is_stored_with_its_contact_and_history_and_survives_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let reference = Reference::from_payload([1, 2, 3, 4, 5, 6, 7]);
+    let url = database_url(&dir).await;
     let officer;
     {
-        let store = fresh_store(&dir).await;
+        let store = fresh_store_at(&url).await;
         officer = store
             .upsert_staff(NewStaff {
                 email: "Sam@Council.example",
@@ -100,7 +106,7 @@ async fn a_case_is_stored_with_its_contact_and_history_and_survives_reopening() 
             .await
             .unwrap();
     }
-    let store = Store::open(&database_url(&dir)).await.unwrap();
+    let store = Store::open(&url).await.unwrap();
     let case = store
         .case_by_reference(&reference)
         .await
@@ -170,14 +176,14 @@ async fn a_reference_is_never_issued_twice() {
 #[tokio::test]
 async fn case_history_cannot_be_rewritten() {
     let dir = tempfile::tempdir().unwrap();
-    let store = fresh_store(&dir).await;
+    let url = database_url(&dir).await;
+    let store = fresh_store_at(&url).await;
     store
         .create_case(&missed_bin(Reference::from_payload([4; 7])), None)
         .await
         .unwrap();
-    let pool = sqlx::SqlitePool::connect(&database_url(&dir))
-        .await
-        .unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
     let rewrite = sqlx::query("UPDATE case_events SET data = '{}'")
         .execute(&pool)
         .await;

@@ -1,5 +1,5 @@
 //! The management-information rollups kept on every write agree with a rebuild from
-//! the base tables, on a real SQLite file.
+//! the base tables, on a real SQLite file (or PostgreSQL, with `FRONTDOOR_TEST_POSTGRES`).
 
 use frontdoor_domain::case::change_status;
 use frontdoor_domain::form::Answer;
@@ -13,7 +13,7 @@ use jiff::civil::date;
 use sqlx::Row;
 
 async fn fresh_store(dir: &tempfile::TempDir) -> (Store, String) {
-    let url = format!("sqlite://{}/frontdoor.db", dir.path().display());
+    let url = frontdoor_store::scratch::database_url(dir.path()).await;
     let store = Store::open(&url).await.unwrap();
     let team = |slug: &str| Team {
         slug: slug.into(),
@@ -56,7 +56,8 @@ fn case(n: u32, submission: Submission) -> NewCase {
 
 /// Every rollup row, in a fixed order, as text.
 async fn snapshot(url: &str) -> Vec<String> {
-    let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
     let mut out = Vec::new();
     for (table, order) in [
         ("mi_day", "ward, day, service, channel"),
