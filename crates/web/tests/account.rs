@@ -10,9 +10,7 @@ use support::{Browser, TestApp, pothole, spawn_app};
 
 /// The sign-in links the outbox holds for `email`, oldest first.
 async fn links_sent(app: &TestApp, email: &str) -> Vec<String> {
-    let pool = sqlx::SqlitePool::connect(&app.database_url())
-        .await
-        .unwrap();
+    let pool = app.pool().await;
     let bodies: Vec<(String,)> = sqlx::query_as(
         "SELECT body FROM outbox WHERE destination LIKE $1 AND body LIKE '%/account/sign-in/%' ORDER BY id",
     )

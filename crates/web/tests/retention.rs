@@ -8,7 +8,7 @@ mod support;
 use frontdoor_domain::Reference;
 use reqwest::StatusCode;
 use sqlx::{Column, Row};
-use support::{sign_in_as, spawn_app};
+use support::{TestApp, sign_in_as, spawn_app};
 
 const NAME: &str = "Quentin Blackwood";
 const EMAIL: &str = "quentin.blackwood@example.org";
@@ -23,15 +23,10 @@ fn personal() -> [&'static str; 7] {
 
 /// Every text cell in every table, as (table, text), except the audit trail, which keeps
 /// only references and roles.
-async fn every_text(url: &str) -> Vec<(String, String)> {
-    let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-    let tables: Vec<(String,)> =
-        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+async fn every_text(app: &TestApp) -> Vec<(String, String)> {
+    let pool = app.pool().await;
     let mut cells = Vec::new();
-    for (table,) in tables {
+    for table in app.tables().await {
         let rows = sqlx::query(&format!("SELECT * FROM \"{table}\""))
             .fetch_all(&pool)
             .await
@@ -80,7 +75,7 @@ async fn a_case_past_its_retention_period_keeps_its_facts_and_loses_the_resident
             done.body
         );
     }
-    let before: Vec<_> = every_text(&app.database_url()).await;
+    let before: Vec<_> = every_text(&app).await;
     assert!(
         before.iter().any(|(_, t)| t.contains(NOTE)),
         "the test can see the note"
@@ -96,7 +91,7 @@ async fn a_case_past_its_retention_period_keeps_its_facts_and_loses_the_resident
     assert_eq!(expired.len(), 1, "only the closed case, not the open one");
     app.store.anonymise_case(expired[0]).await.unwrap();
 
-    let left: Vec<(String, String)> = every_text(&app.database_url())
+    let left: Vec<(String, String)> = every_text(&app)
         .await
         .into_iter()
         .filter(|(table, text)| {
@@ -133,9 +128,7 @@ async fn a_case_past_its_retention_period_keeps_its_facts_and_loses_the_resident
             .unwrap()
             .is_empty()
     );
-    let pool = sqlx::SqlitePool::connect(&app.database_url())
-        .await
-        .unwrap();
+    let pool = app.pool().await;
     let rewrite = sqlx::query("UPDATE case_events SET data = '{}'")
         .execute(&pool)
         .await;

@@ -45,12 +45,17 @@ pub fn pothole(details: &str, contact: serde_json::Value) -> serde_json::Value {
 /// The `frontdoor` binary on the database in `dir`, with no settings file, for a test to
 /// add its command and settings to.
 pub fn command(dir: &std::path::Path) -> std::process::Command {
+    command_on(dir, &format!("sqlite://{}/fd.db", dir.display()))
+}
+
+/// The `frontdoor` binary on the database at `url`, keeping its files in `dir`.
+pub fn command_on(dir: &std::path::Path, url: &str) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_frontdoor"));
     command
         .arg("--config")
         .arg(dir.join("none.toml"))
         .arg("--database")
-        .arg(format!("sqlite://{}/fd.db", dir.display()))
+        .arg(url)
         .env("FRONTDOOR_DEV_MAILBOX", dir.join("mail"));
     command
 }

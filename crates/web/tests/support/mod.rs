@@ -1,4 +1,5 @@
-//! `spawn_app()`: a real Front Door server on a random port, with a fresh SQLite file.
+//! `spawn_app()`: a real Front Door server on a random port, with a fresh SQLite file, or
+//! a fresh PostgreSQL schema where `FRONTDOOR_TEST_POSTGRES` names a server.
 #![allow(
     dead_code,
     reason = "each test binary uses a different part of this module"
@@ -14,6 +15,7 @@ use reqwest::redirect::Policy;
 pub struct TestApp {
     pub address: String,
     pub store: Store,
+    database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -33,10 +35,14 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: WebSettings) -> TestApp {
+    // A failing request's error, where a test is run with RUST_LOG=error to see it.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let store = Store::open(&format!("sqlite://{}/frontdoor.db", dir.path().display()))
-        .await
-        .expect("database opens");
+    let database_url = frontdoor_store::scratch::database_url(dir.path()).await;
+    let store = Store::open(&database_url).await.expect("database opens");
     let catalogue = demo_catalogue();
     store.sync_teams(&catalogue.teams).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -50,6 +56,7 @@ pub async fn spawn_app_with(settings: WebSettings) -> TestApp {
     TestApp {
         address,
         store,
+        database_url,
         _dir: dir,
     }
 }
@@ -136,9 +143,32 @@ pub fn demo_welsh(english: &Catalogue) -> Catalogue {
 }
 
 impl TestApp {
-    /// The SQLite file the server runs on, for tests that look at everything stored.
+    /// The database the server runs on, for tests that look at everything stored.
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}/frontdoor.db", self._dir.path().display())
+        self.database_url.clone()
+    }
+
+    /// A connection pool of the test's own on the server's database, for looking underneath.
+    pub async fn pool(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.database_url).await.unwrap()
+    }
+
+    /// The names of every table in the server's database but the migrations' own.
+    pub async fn tables(&self) -> Vec<String> {
+        let sql = match self.store.backend() {
+            frontdoor_store::Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> '_sqlx_migrations'"
+            }
+            frontdoor_store::Backend::Postgres => {
+                "SELECT CAST(tablename AS TEXT) FROM pg_tables
+                 WHERE schemaname = current_schema() AND tablename <> '_sqlx_migrations'"
+            }
+        };
+        sqlx::query_scalar(sql)
+            .fetch_all(&self.pool().await)
+            .await
+            .unwrap()
     }
 
     /// The case with this reference, which the test expects to exist.
