@@ -30,7 +30,7 @@ struct Cli {
     /// Settings file (TOML); FRONTDOOR_* environment variables override it.
     #[arg(long, global = true, default_value = "frontdoor.toml")]
     config: PathBuf,
-    /// Database URL, e.g. sqlite://data/frontdoor.db
+    /// Database URL: sqlite://data/frontdoor.db (embedded) or postgres://USER@HOST/DATABASE
     #[arg(long, global = true)]
     database: Option<String>,
     /// The council's service catalogue (TOML); the demo council's is built in.
@@ -354,29 +354,22 @@ async fn open_all(settings: &Settings) -> Result<(Store, Catalogue)> {
 }
 
 async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
-    let (store, catalogue) = open_all(&settings).await?;
-    // Refuse a model for another catalogue before seeding or listening.
-    let model = triage::load_model(&settings, &catalogue, None)?;
-    let area = place::load_area(&settings, &catalogue)?;
-    let welsh = load_welsh(&settings, &catalogue)?;
-    if !(1.0..=1000.0).contains(&settings.duplicate_radius_m) {
-        bail!("duplicate_radius_m must be between 1 and 1000 metres");
-    }
-    if demo && catalogue.council.id == "demo-council" {
-        place::seed_demo_gazetteer(&store).await?;
-    }
-    if store.rollups_missing().await? {
-        // A database from before the dashboard: its rollups are built once.
-        println!("Building the dashboard's figures for the cases already here…");
-        store.rebuild_rollups().await?;
+    if !settings.councils.is_empty() {
+        return serve_councils(settings).await;
     }
     if demo && settings.intake_secret.is_none() {
         let secret = demo::random_secret();
         println!("Inbound webhooks (/intake/*) for this run are signed with: {secret}");
         settings.intake_secret = Some(secret);
     }
+    let state = council(&settings).await?;
+    let (store, catalogue) = (&state.store, &state.catalogue);
+    if demo && catalogue.council.id == "demo-council" {
+        place::seed_demo_gazetteer(store).await?;
+    }
     if demo && store.count_cases().await? == 0 {
-        let sign_in = seed_demo(&store, &catalogue, area.as_ref(), 300).await?;
+        let area = state.area.as_deref();
+        let sign_in = seed_demo(store, catalogue, area, 300).await?;
         print_sign_in(&sign_in, &settings.addr);
     } else if demo {
         println!(
@@ -384,13 +377,12 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
             demo::DEMO_EMAIL
         );
     }
-    let listener = tokio::net::TcpListener::bind(&settings.addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", settings.addr))?;
+    let listener = listen(&settings.addr).await?;
     println!(
         "Front Door for {} is running at http://{}/ (staff console at /console). Press Ctrl+C to stop.",
         catalogue.council.name, settings.addr
     );
+    let model = &state.triage;
     println!(
         "Triage model {} (trained {} on {} examples and {} staff corrections).",
         model.info().id,
@@ -398,15 +390,6 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
         model.info().examples,
         model.info().corrections
     );
-    let senders = outbox::senders(&settings)?;
-    let mut state = AppState::new(store.clone(), catalogue, web_settings(&settings)?, model);
-    if let Some(area) = area {
-        state = state.with_area(area);
-    }
-    if let Some(welsh) = welsh {
-        state = state.with_welsh(welsh);
-    }
-    tokio::spawn(outbox::worker(&settings, store, senders).run());
     if let Some(addr) = &settings.smtp_listen {
         let smtp = tokio::net::TcpListener::bind(addr)
             .await
@@ -418,6 +401,70 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
     frontdoor_web::serve(listener, state)
         .await
         .context("the server stopped with an error")
+}
+
+/// Several councils on one listener, each at its host name, on its own database.
+async fn serve_councils(settings: Settings) -> Result<()> {
+    settings.check_councils()?;
+    if settings.smtp_listen.is_some() {
+        bail!("smtp_listen serves one council; with several, give each its own relay webhook");
+    }
+    let mut councils = Vec::new();
+    for site in &settings.councils {
+        let state = council(&settings.for_council(site))
+            .await
+            .with_context(|| format!("council at {}", site.host))?;
+        println!(
+            "{} at http://{}/ (for requests to that host name).",
+            state.catalogue.council.name, site.host
+        );
+        councils.push(frontdoor_web::Council {
+            host: site.host.trim().to_owned(),
+            state,
+        });
+    }
+    let listener = listen(&settings.addr).await?;
+    println!(
+        "Front Door is serving {} councils on {}. Press Ctrl+C to stop.",
+        councils.len(),
+        settings.addr
+    );
+    frontdoor_web::serve_councils(listener, councils)
+        .await
+        .context("the server stopped with an error")
+}
+
+async fn listen(addr: &str) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))
+}
+
+/// One council's front door, ready to serve, with its outbox worker running.
+async fn council(settings: &Settings) -> Result<AppState> {
+    let (store, catalogue) = open_all(settings).await?;
+    // Refuse a model for another catalogue before seeding or listening.
+    let model = triage::load_model(settings, &catalogue, None)?;
+    let area = place::load_area(settings, &catalogue)?;
+    let welsh = load_welsh(settings, &catalogue)?;
+    if !(1.0..=1000.0).contains(&settings.duplicate_radius_m) {
+        bail!("duplicate_radius_m must be between 1 and 1000 metres");
+    }
+    if store.rollups_missing().await? {
+        // A database from before the dashboard: its rollups are built once.
+        println!("Building the dashboard's figures for the cases already here…");
+        store.rebuild_rollups().await?;
+    }
+    let senders = outbox::senders(settings)?;
+    let mut state = AppState::new(store.clone(), catalogue, web_settings(settings)?, model);
+    if let Some(area) = area {
+        state = state.with_area(area);
+    }
+    if let Some(welsh) = welsh {
+        state = state.with_welsh(welsh);
+    }
+    tokio::spawn(outbox::worker(settings, store, senders).run());
+    Ok(state)
 }
 
 fn web_settings(settings: &Settings) -> Result<WebSettings> {

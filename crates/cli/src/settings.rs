@@ -59,6 +59,24 @@ pub struct Settings {
     pub submissions_per_address: u32,
     /// Behind the council's reverse proxy: trust the address it adds to X-Forwarded-For.
     pub behind_proxy: bool,
+    /// Several councils served by this one deployment, each at its own host name and on
+    /// its own database (docs/deploy.md). Empty: one council, as the settings above say.
+    pub councils: Vec<CouncilSite>,
+}
+
+/// One council of several: what differs from the shared settings.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct CouncilSite {
+    /// The host name its residents and staff use, e.g. frontdoor.north-shire.gov.uk.
+    pub host: String,
+    /// Its own database: a SQLite file or a PostgreSQL database (never another council's).
+    pub database: String,
+    /// Its catalogue file; unset means the built-in demo council.
+    pub catalogue: Option<PathBuf>,
+    pub triage_model: Option<PathBuf>,
+    pub public_url: Option<String>,
+    pub intake_secret: Option<String>,
+    pub mail_from: Option<String>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -101,6 +119,7 @@ impl Default for Settings {
             sign_in_failures_per_email: 5,
             submissions_per_address: 120,
             behind_proxy: false,
+            councils: Vec::new(),
         }
     }
 }
@@ -116,6 +135,47 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
+    /// The settings one council of several runs with: the shared ones, with its own.
+    pub fn for_council(&self, site: &CouncilSite) -> Settings {
+        let mut settings = self.clone();
+        settings.councils = Vec::new();
+        settings.database = site.database.clone();
+        settings.catalogue = site.catalogue.clone();
+        settings.triage_model = site.triage_model.clone();
+        settings.triage_rules = None;
+        settings.public_url = site
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("https://{}", site.host));
+        settings.intake_secret = site.intake_secret.clone();
+        if let Some(from) = &site.mail_from {
+            settings.mail_from = from.clone();
+        }
+        settings
+    }
+
+    /// Refuses a councils list that would mix two councils' requests or data.
+    pub fn check_councils(&self) -> Result<()> {
+        let mut hosts = std::collections::BTreeSet::new();
+        let mut databases = std::collections::BTreeSet::new();
+        for site in &self.councils {
+            let host = site.host.trim().to_ascii_lowercase();
+            if host.is_empty() || host.contains(['/', ':', ' ']) {
+                anyhow::bail!("councils: host '{}' must be a bare host name", site.host);
+            }
+            if !hosts.insert(host) {
+                anyhow::bail!("councils: host '{}' is listed twice", site.host);
+            }
+            if !databases.insert(site.database.trim().to_owned()) {
+                anyhow::bail!(
+                    "councils: two councils share a database; each needs its own (host '{}')",
+                    site.host
+                );
+            }
+        }
+        Ok(())
+    }
+
     pub fn load(file: &Path) -> Result<Self> {
         Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
@@ -166,6 +226,43 @@ mod tests {
         let path = dir.path().join("frontdoor.toml");
         std::fs::write(&path, toml).unwrap();
         Settings::load(&path)
+    }
+
+    #[test]
+    fn councils_need_their_own_host_and_database() {
+        let two = |a: (&str, &str), b: (&str, &str)| {
+            load(&format!(
+                "[[councils]]\nhost = \"{}\"\ndatabase = \"{}\"\n\n[[councils]]\nhost = \"{}\"\ndatabase = \"{}\"\n",
+                a.0, a.1, b.0, b.1
+            ))
+            .unwrap()
+        };
+        let fine = two(
+            ("north.example", "sqlite://n.db"),
+            ("south.example", "sqlite://s.db"),
+        );
+        fine.check_councils().unwrap();
+        let south = fine.for_council(&fine.councils[1]);
+        assert_eq!(south.database, "sqlite://s.db");
+        assert_eq!(south.public_url, "https://south.example");
+        assert!(south.councils.is_empty());
+        let same_host = two(
+            ("north.example", "sqlite://n.db"),
+            ("North.Example", "sqlite://s.db"),
+        );
+        let error = same_host.check_councils().unwrap_err().to_string();
+        assert!(error.contains("listed twice"), "{error}");
+        let same_db = two(
+            ("north.example", "sqlite://n.db"),
+            ("south.example", "sqlite://n.db"),
+        );
+        let error = same_db.check_councils().unwrap_err().to_string();
+        assert!(error.contains("share a database"), "{error}");
+        let with_port = two(
+            ("north.example:8080", "sqlite://n.db"),
+            ("s", "sqlite://s.db"),
+        );
+        assert!(with_port.check_councils().is_err());
     }
 
     #[test]

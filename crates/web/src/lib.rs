@@ -7,6 +7,7 @@ mod audit;
 mod casework;
 mod charts;
 mod console;
+mod councils;
 mod error;
 mod intake;
 mod locale;
@@ -23,6 +24,7 @@ mod tell_us_once;
 mod triage;
 mod views;
 
+pub use councils::{Council, councils_app, serve_councils};
 pub use intake::{Intake, SmtpSink, ingest_email};
 pub use open311::add_client as add_open311_client;
 pub use passwords::hash_password;
@@ -119,7 +121,16 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
 
 /// Serves the app on a bound listener until the process is asked to stop.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let store = state.store.clone();
+    sweep_sessions(state.store.clone());
+    // The connection's address is what the rate limits count (docs/security.md).
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+/// Removes expired sessions every hour, for as long as the server runs.
+fn sweep_sessions(store: frontdoor_store::Store) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
@@ -129,11 +140,6 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             }
         }
     });
-    // The connection's address is what the rate limits count (docs/security.md).
-    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
 }
 
 async fn shutdown_signal() {
