@@ -1,10 +1,13 @@
 //! Load benchmark: durable case submissions per second and latency at 64 concurrent
-//! clients, against the real release binary on the embedded SQLite store, side by side with
+//! clients, against the real release binary on the embedded SQLite store (or PostgreSQL), side by side with
 //! a bare axum JSON echo on the same machine in the same run.
 //!
 //!     cargo bench -p frontdoor --bench submissions
 //!     BENCH_SECONDS=20 BENCH_CLIENTS=64 cargo bench -p frontdoor --bench submissions
 //!     BENCH_SAME_NAME=1 cargo bench -p frontdoor --bench submissions   # one resident's name
+//!     BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/test cargo bench -p frontdoor --bench submissions
+//!
+//! BENCH_POSTGRES runs Front Door on a fresh schema on that PostgreSQL server instead.
 //!
 //! Both servers run as their own processes; the load comes from this one, over keep-alive
 //! HTTP/1.1 connections, so on a small machine the client's own CPU use counts against both.
@@ -129,8 +132,9 @@ async fn wait_until_up(url: &str) {
     panic!("{url} did not start");
 }
 
-fn front_door(dir: &std::path::Path, port: u16) -> Child {
-    support::serve(dir, port)
+fn front_door(dir: &std::path::Path, database: &str, port: u16) -> Child {
+    support::command_on(dir, database)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .env("FRONTDOOR_SUBMISSIONS_PER_ADDRESS", "0")
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
@@ -170,8 +174,12 @@ fn main() {
         .env("BENCH_ECHO_PORT", echo_port.to_string())
         .spawn()
         .expect("the echo server starts");
-    let mut server = front_door(dir.path(), fd_port);
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    let database = match std::env::var("BENCH_POSTGRES") {
+        Ok(server) => runtime.block_on(frontdoor_store::scratch::postgres_schema(&server)),
+        Err(_) => format!("sqlite://{}/fd.db", dir.path().display()),
+    };
+    let mut server = front_door(dir.path(), &database, fd_port);
     let (echo_run, fd_run) = runtime.block_on(async {
         let echo_url = format!("http://127.0.0.1:{echo_port}/echo");
         let fd_base = format!("http://127.0.0.1:{fd_port}");
@@ -195,8 +203,13 @@ fn main() {
         let _ = child.wait();
     }
     println!(
-        "\n{clients} concurrent clients, {seconds} s each, {} CPUs{}",
+        "\n{clients} concurrent clients, {seconds} s each, {} CPUs, on {}{}",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
+        if database.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
         if same_name {
             ", every report under one name"
         } else {

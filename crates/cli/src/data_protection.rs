@@ -3,8 +3,7 @@
 //! Named administrators only; each goes on the audit trail.
 
 use anyhow::{Context, Result, bail};
-use frontdoor_domain::retention::{Erasure, on_erasure_request};
-use frontdoor_domain::{Catalogue, Permission, Role, Staffer, Vulnerability};
+use frontdoor_domain::{Catalogue, Permission, Role, Staffer};
 use frontdoor_store::{NewAuditEvent, StaffRecord, Store};
 use std::path::Path;
 
@@ -73,24 +72,14 @@ pub async fn erase(store: &Store, catalogue: &Catalogue, resident: i64, by: &str
     let Some(person) = store.person(resident).await? else {
         bail!("there is no resident {resident}");
     };
+    let done = frontdoor_web::erase_resident(store, catalogue, &person, staff.id).await?;
     let mut kept = 0;
-    for case in &person.cases {
-        let service = catalogue.service(&case.service);
-        match on_erasure_request(case.state.status.is_open(), service) {
-            Erasure::Anonymise => {
-                store.anonymise_case(case.id).await?;
-                println!("{}: anonymised", case.reference);
-            }
-            Erasure::Keep(why) => {
+    for step in &done {
+        match &step.kept_because {
+            None => println!("{}: anonymised", step.reference),
+            Some(why) => {
                 kept += 1;
-                println!("{}: kept, because {why}", case.reference);
-            }
-        }
-    }
-    if kept == 0 {
-        for flag in Vulnerability::ALL {
-            if person.flags.contains(&flag) {
-                store.remove_flag(resident, flag, staff.id).await?;
+                println!("{}: kept, because {why}", step.reference);
             }
         }
     }

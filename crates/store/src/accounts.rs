@@ -35,7 +35,7 @@ impl Store {
         .bind(email)
         .bind(encode_instant(Timestamp::now()))
         .bind(encode_instant(expires_at))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -125,7 +125,7 @@ impl Store {
             .bind(email)
             .bind(reply_by.as_str())
             .bind(language.code())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

@@ -52,7 +52,7 @@ impl Store {
         .bind(event.subject)
         .bind(i64::from(event.outcome))
         .bind(event.reason)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

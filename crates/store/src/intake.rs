@@ -100,7 +100,7 @@ impl Store {
         .bind(encode_instant(Timestamp::now()))
         .bind(reason)
         .bind(raw)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await?;
         Ok(row.get(0))
     }
@@ -147,7 +147,7 @@ impl Store {
         .bind(encode_instant(Timestamp::now()))
         .bind(staff)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() > 0)
     }

@@ -125,7 +125,12 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// The one handle the application holds on its database.
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// For reads. On SQLite any number read beside the one writer (WAL).
     pool: AnyPool,
+    /// For writes. On SQLite this pool holds one connection, so writers queue here, in
+    /// order, instead of colliding inside SQLite and backing off in its busy handler
+    /// (sleeps of up to 100 ms each); on PostgreSQL it is the same pool as `pool`.
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -150,6 +155,7 @@ impl Store {
                 .connect(url)
                 .await?;
             return Ok(Self {
+                writer: pool.clone(),
                 pool,
                 backend: Backend::Postgres,
             });
@@ -165,23 +171,19 @@ impl Store {
             })?;
         }
         let options = AnyConnectOptions::from_str(&format!("sqlite://{path}?mode=rwc"))?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .after_connect(|conn, _| {
-                Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(drop) })
-            })
-            .connect_with(options)
-            .await?;
+        let writer = sqlite_pool(1, options.clone()).await?;
+        let pool = sqlite_pool(8, options).await?;
         Ok(Self {
             pool,
+            writer,
             backend: Backend::Sqlite,
         })
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.writer).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.writer).await?,
         }
         Ok(())
     }
@@ -195,7 +197,7 @@ impl Store {
     /// transaction-scoped advisory lock), so read-modify-write steps such as the
     /// dashboard's rollup counters never interleave between servers.
     pub(crate) async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(WRITE_LOCK)
@@ -224,6 +226,16 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+async fn sqlite_pool(connections: u32, options: AnyConnectOptions) -> StoreResult<AnyPool> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(|conn, _| {
+            Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(drop) })
+        })
+        .connect_with(options)
+        .await?)
 }
 
 /// Reads a yes/no column. Flags are stored as integers 0 and 1 on both databases, so one

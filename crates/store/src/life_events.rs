@@ -164,7 +164,7 @@ impl Store {
         .bind(staff)
         .bind(id)
         .bind(team)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() > 0)
     }

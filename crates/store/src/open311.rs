@@ -55,7 +55,7 @@ impl Store {
         .bind(name)
         .bind(key_hash)
         .bind(encode_instant(Timestamp::now()))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await?;
         Ok(row.get(0))
     }
@@ -81,7 +81,7 @@ impl Store {
             .bind(token)
             .bind(case_id)
             .bind(client_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

@@ -138,7 +138,7 @@ impl Store {
             .bind(&until)
             .bind(&now_text)
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.writer)
             .await?;
         let mut messages = rows
             .iter()
@@ -158,7 +158,7 @@ impl Store {
         .bind(encode_instant(Timestamp::now()))
         .bind(provider_id)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -172,7 +172,7 @@ impl Store {
         .bind(encode_instant(next_at))
         .bind(error)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -185,7 +185,7 @@ impl Store {
         )
         .bind(error)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

@@ -30,7 +30,7 @@ impl Store {
         .bind(&session.data)
         .bind(encode_instant(Timestamp::now()))
         .bind(encode_instant(session.expires_at))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -61,7 +61,7 @@ impl Store {
         sqlx::query("UPDATE sessions SET data = $1 WHERE token_hash = $2")
             .bind(data)
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -69,7 +69,7 @@ impl Store {
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -78,7 +78,7 @@ impl Store {
     pub async fn delete_expired_sessions(&self) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(encode_instant(Timestamp::now()))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected())
     }

@@ -53,7 +53,7 @@ impl Store {
         .bind(staff.role)
         .bind(staff.password_hash)
         .bind(encode_instant(Timestamp::now()))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await?;
         Ok(row.get(0))
     }

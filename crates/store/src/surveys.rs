@@ -34,7 +34,7 @@ impl Store {
         .bind(case_id)
         .bind(token_hash)
         .bind(encode_instant(at))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

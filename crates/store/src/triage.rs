@@ -198,7 +198,7 @@ impl Store {
     pub async fn confirm_triage(&self, case_id: i64) -> StoreResult<()> {
         sqlx::query("UPDATE cases SET awaiting_triage = 0 WHERE id = $1")
             .bind(case_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

@@ -26,6 +26,7 @@ const AUDITED_READS: &[&str] = &[
     "/console/residents",
     "/console/residents/{id}",
     "/console/residents/{id}/subject-access.json",
+    "/console/residents/{id}/erase",
     "/console/dashboard",
     "/console/dashboard/{file}",
     "/console/quarantine/{id}/raw",

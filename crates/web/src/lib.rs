@@ -8,6 +8,7 @@ mod casework;
 mod charts;
 mod console;
 mod councils;
+mod erasure;
 mod error;
 mod intake;
 mod locale;
@@ -25,6 +26,7 @@ mod triage;
 mod views;
 
 pub use councils::{Council, councils_app, serve_councils};
+pub use erasure::{ErasureStep, erase_resident, erasure_plan};
 pub use intake::{Intake, SmtpSink, ingest_email};
 pub use open311::add_client as add_open311_client;
 pub use passwords::hash_password;

@@ -78,6 +78,8 @@ fn console_rules(s: &Subjects) -> Vec<Rule> {
         get("/console/residents?q=Pat", EVERYONE),
         get(person(""), EVERYONE),
         get(person("/subject-access.json"), "admin"),
+        get(person("/erase"), "admin"),
+        post(person("/erase"), &[], "admin"),
         post(person("/flags"), &[], "agent officer team-lead"),
         post(person("/tell-us-once"), &[], "agent officer team-lead"),
         post(person("/merge"), &[("other", "")], "team-lead admin"),

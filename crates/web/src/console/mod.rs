@@ -4,6 +4,7 @@ mod assisted;
 mod audit_trail;
 mod cases;
 pub(crate) mod dashboard;
+mod erasure;
 mod inbox;
 mod residents;
 mod restricted;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(residents::routes())
         .merge(inbox::routes())
         .merge(dashboard::routes())
+        .merge(erasure::routes())
         .merge(restricted::routes())
         .merge(audit_trail::routes())
 }

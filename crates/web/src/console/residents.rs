@@ -114,6 +114,8 @@ struct PersonPage {
     person_id: i64,
     /// Whether the member of staff may export everything held (subject access).
     subject_access: bool,
+    /// Whether the member of staff may erase the resident's data.
+    erase: bool,
     name: String,
     /// (value, label, set)
     flags: Vec<(String, String, bool)>,
@@ -168,6 +170,7 @@ fn view(
         layout: staff.layout(state),
         person_id: person.person_id,
         subject_access: staff.staffer().has(Permission::SubjectAccess),
+        erase: staff.staffer().has(Permission::EraseResident),
         name: person.latest().name.clone(),
         flags: Vulnerability::ALL
             .iter()
