@@ -1,12 +1,14 @@
 //! `frontdoor retention run`: anonymises every closed case kept longer than its service's
-//! retention period (`retention_years` in the catalogue), service by service.
+//! retention period (`retention_years` in the catalogue), service by service, and deletes
+//! quarantined messages older than `QUARANTINE_DAYS`.
 
 use anyhow::{Result, bail};
 use clap::Subcommand;
 use frontdoor_domain::Catalogue;
 use frontdoor_domain::calendar::london;
-use frontdoor_domain::retention::kept_since;
+use frontdoor_domain::retention::{QUARANTINE_DAYS, kept_since};
 use frontdoor_store::Store;
+use jiff::ToSpan;
 use jiff::civil::Date;
 
 #[derive(Subcommand)]
@@ -53,6 +55,7 @@ pub async fn run(store: &Store, catalogue: &Catalogue, command: RetentionCommand
         );
         total += expired.len();
     }
+    quarantine(store, today, dry_run).await?;
     let done = if dry_run {
         "would be anonymised"
     } else {
@@ -60,5 +63,28 @@ pub async fn run(store: &Store, catalogue: &Catalogue, command: RetentionCommand
     };
     println!("{total} case{} {done}.", if total == 1 { "" } else { "s" });
     tracing::info!(cases = total, dry_run, "retention run finished");
+    Ok(())
+}
+
+/// Unreadable messages are kept whole for staff to look at, not for ever.
+async fn quarantine(store: &Store, today: Date, dry_run: bool) -> Result<()> {
+    let since = today.checked_sub(QUARANTINE_DAYS.days())?;
+    let before = since.to_zoned_datetime(london())?.timestamp();
+    let old = if dry_run {
+        store.quarantined_before(before).await?
+    } else {
+        i64::try_from(store.delete_quarantined_before(before).await?)?
+    };
+    if old > 0 {
+        let done = if dry_run {
+            "would be deleted"
+        } else {
+            "deleted"
+        };
+        println!(
+            "quarantine: {old} message{} received before {since} ({QUARANTINE_DAYS} days) {done}",
+            if old == 1 { "" } else { "s" }
+        );
+    }
     Ok(())
 }

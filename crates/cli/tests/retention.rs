@@ -1,5 +1,6 @@
 //! `frontdoor retention run` on a demo database: counts first with --dry-run, then
-//! anonymises every closed case past its service's period, once; a bad date is refused.
+//! anonymises every closed case past its service's period, once, and deletes quarantined
+//! messages past theirs; a bad date is refused.
 
 mod support;
 
@@ -11,6 +12,12 @@ fn last_line(output: &Output) -> String {
     assert!(output.status.success(), "{output:?}");
     let text = String::from_utf8_lossy(&output.stdout);
     text.lines().last().unwrap_or_default().to_owned()
+}
+
+async fn execute(dir: &Path, sql: &str) {
+    let url = format!("sqlite://{}/fd.db", dir.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query(sql).execute(&pool).await.unwrap();
 }
 
 async fn count(dir: &Path, sql: &str) -> i64 {
@@ -36,11 +43,26 @@ async fn closed_cases_past_their_period_are_anonymised_once_and_open_ones_never(
         "0 cases anonymised.",
         "nothing in the demo is six years old"
     );
-    let future = ["retention", "run", "--today", "2040-01-01"];
-    let counted = last_line(&frontdoor(
+    // One unreadable message from long before 2040, one from the day before.
+    execute(
         dir.path(),
-        &[&future[..], &["--dry-run"]].concat(),
-    ));
+        "INSERT INTO quarantine (channel, received_at, reason, raw) VALUES
+           ('email', '2026-11-26T09:00:00.000000Z', 'not MIME', X'00'),
+           ('email', '2039-12-31T09:00:00.000000Z', 'not MIME', X'00')",
+    )
+    .await;
+    let quarantined = "SELECT COUNT(*) FROM quarantine";
+    let future = ["retention", "run", "--today", "2040-01-01"];
+    let dry = frontdoor(dir.path(), &[&future[..], &["--dry-run"]].concat());
+    let said = String::from_utf8_lossy(&dry.stdout).into_owned();
+    assert!(
+        said.contains(
+            "quarantine: 1 message received before 2039-10-03 (90 days) would be deleted"
+        ),
+        "{said}"
+    );
+    assert_eq!(count(dir.path(), quarantined).await, 2);
+    let counted = last_line(&dry);
     let anonymised = "SELECT COUNT(*) FROM cases WHERE anonymised_at IS NOT NULL";
     assert_eq!(
         count(dir.path(), anonymised).await,
@@ -56,6 +78,11 @@ async fn closed_cases_past_their_period_are_anonymised_once_and_open_ones_never(
         format!("{n} cases anonymised.")
     );
     assert_eq!(count(dir.path(), anonymised).await, n);
+    assert_eq!(
+        count(dir.path(), quarantined).await,
+        1,
+        "the old message is gone, the recent one kept"
+    );
     let open_touched =
         "SELECT COUNT(*) FROM cases WHERE anonymised_at IS NOT NULL AND closed_at IS NULL";
     assert_eq!(count(dir.path(), open_touched).await, 0);

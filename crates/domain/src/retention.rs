@@ -14,6 +14,10 @@ pub const REMOVED: &str = "[removed: retention period ended]";
 /// (the Limitation Act 1980's period for most claims).
 pub const DEFAULT_RETENTION_YEARS: u16 = 6;
 
+/// Days a quarantined message (one that could not be read, kept whole, personal data and
+/// all) is kept for staff to look at before `retention run` deletes it.
+pub const QUARANTINE_DAYS: i64 = 90;
+
 /// Cases closed before this day have been kept `years` full years by `today`.
 pub fn kept_since(today: Date, years: u16) -> Date {
     today

@@ -24,6 +24,25 @@ impl Store {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
+    /// Quarantined messages received before `before`.
+    pub async fn quarantined_before(&self, before: Timestamp) -> StoreResult<i64> {
+        let count = sqlx::query("SELECT COUNT(*) FROM quarantine WHERE received_at < $1")
+            .bind(encode_instant(before))
+            .fetch_one(&self.pool)
+            .await?
+            .get(0);
+        Ok(count)
+    }
+
+    /// Deletes quarantined messages received before `before`, read or not; returns how many.
+    pub async fn delete_quarantined_before(&self, before: Timestamp) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM quarantine WHERE received_at < $1")
+            .bind(encode_instant(before))
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Takes everything about the resident out of one case: what they said and answered,
     /// their contact details (where no case still kept uses the same record), attachments,
     /// messages sent, triage's reading of their words, survey comments and the free text
