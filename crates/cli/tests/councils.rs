@@ -72,23 +72,7 @@ fn on(dir: &Path, council: &Council) -> std::process::Command {
 }
 
 fn add_staff(dir: &Path, council: &Council) -> String {
-    let mut add = on(dir, council)
-        .args([
-            "user",
-            "add",
-            "--email",
-            STAFF_EMAIL,
-            "--name",
-            "Lou Officer",
-        ])
-        .args(["--team", "highways"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    writeln!(add.stdin.take().unwrap(), "{}", council.password).unwrap();
-    assert!(add.wait().unwrap().success());
+    support::add_staff(on(dir, council), STAFF_EMAIL, "highways", council.password);
     let token = on(dir, council)
         .args(["user", "token", "--email", STAFF_EMAIL])
         .output()
@@ -149,9 +133,7 @@ async fn open311_requests(client: &reqwest::Client, base: &str) -> serde_json::V
 /// The `csrf_token` of the form on the page at `url`.
 async fn csrf(client: &reqwest::Client, url: String) -> String {
     let page = client.get(url).send().await.unwrap().text().await.unwrap();
-    let marker = r#"name="csrf_token" value=""#;
-    let start = page.find(marker).expect("a form") + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
+    support::csrf(&page)
 }
 
 /// Tracks a reference with the resident's email, as the resident would.

@@ -6,7 +6,7 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "log-test-secret";
@@ -49,23 +49,7 @@ fn frontdoor(dir: &Path) -> Command {
 }
 
 fn add_staff(dir: &Path) {
-    let mut add = frontdoor(dir)
-        .args([
-            "user",
-            "add",
-            "--email",
-            STAFF_EMAIL,
-            "--name",
-            "Lou Officer",
-        ])
-        .args(["--team", "highways"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    writeln!(add.stdin.take().unwrap(), "{STAFF_PASSWORD}").unwrap();
-    assert!(add.wait().unwrap().success());
+    support::add_staff(frontdoor(dir), STAFF_EMAIL, "highways", STAFF_PASSWORD);
 }
 
 fn serve(dir: &Path, port: u16) -> Child {
@@ -108,9 +92,9 @@ async fn resident_contacts(client: &reqwest::Client, base: &str) -> String {
     );
     let unreadable = format!("{{\"from\": \"{PHONE}\", \"text\": \"{TEXT_MESSAGE}\"");
     assert_eq!(signed(client, url, unreadable).await, 422);
-    let browser = cookie_client();
+    let browser = support::cookie_client();
     let form = browser.get(format!("{base}/track")).send().await.unwrap();
-    let token = csrf(&form.text().await.unwrap());
+    let token = support::csrf(&form.text().await.unwrap());
     let tracked = browser
         .post(format!("{base}/track"))
         .form(&[
@@ -125,29 +109,15 @@ async fn resident_contacts(client: &reqwest::Client, base: &str) -> String {
     reference
 }
 
-fn cookie_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn csrf(page: &str) -> String {
-    let marker = r#"name="csrf_token" value=""#;
-    let start = page.find(marker).expect("a form") + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
-}
-
 /// A wrong sign-in, a right one, and a reply to the resident.
 async fn staff_work(base: &str, reference: &str) {
-    let staff = cookie_client();
+    let staff = support::cookie_client();
     let form = staff
         .get(format!("{base}/console/sign-in"))
         .send()
         .await
         .unwrap();
-    let token = csrf(&form.text().await.unwrap());
+    let token = support::csrf(&form.text().await.unwrap());
     for (email, password) in [(WRONG_EMAIL, STAFF_PASSWORD), (STAFF_EMAIL, STAFF_PASSWORD)] {
         staff
             .post(format!("{base}/console/sign-in"))
@@ -165,7 +135,10 @@ async fn staff_work(base: &str, reference: &str) {
     assert!(page.contains(NAME), "the officer sees the case");
     let replied = staff
         .post(format!("{case}/reply"))
-        .form(&[("csrf_token", csrf(&page).as_str()), ("reply", REPLY)])
+        .form(&[
+            ("csrf_token", support::csrf(&page).as_str()),
+            ("reply", REPLY),
+        ])
         .send()
         .await
         .unwrap();

@@ -49,23 +49,8 @@ fn start(dir: &Path, database: &str, port: u16, notify: &str) -> Child {
 }
 
 fn add_staff(dir: &Path, database: &str) {
-    let mut add = support::command_on(dir, database)
-        .args([
-            "user",
-            "add",
-            "--email",
-            STAFF_EMAIL,
-            "--name",
-            "Lou Officer",
-        ])
-        .args(["--team", "highways"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    writeln!(add.stdin.take().unwrap(), "{STAFF_PASSWORD}").unwrap();
-    assert!(add.wait().unwrap().success(), "user add on PostgreSQL");
+    let command = support::command_on(dir, database);
+    support::add_staff(command, STAFF_EMAIL, "highways", STAFF_PASSWORD);
 }
 
 /// One client's reports, sent to the servers in turn; returns the references given.
@@ -107,29 +92,15 @@ async fn outbox_drained(pool: &sqlx::AnyPool) -> i64 {
     }
 }
 
-fn cookie_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn csrf(page: &str) -> String {
-    let marker = r#"name="csrf_token" value=""#;
-    let start = page.find(marker).expect("a form") + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
-}
-
 async fn get_status(client: &reqwest::Client, url: &str) -> u16 {
     client.get(url).send().await.unwrap().status().as_u16()
 }
 
 /// Signs in on the first server, works on the second, signs out on the second.
 async fn session_on_both(bases: &[String; 2]) {
-    let staff = cookie_client();
+    let staff = support::cookie_client();
     let form = staff.get(format!("{}/console/sign-in", bases[0]));
-    let token = csrf(&form.send().await.unwrap().text().await.unwrap());
+    let token = support::csrf(&form.send().await.unwrap().text().await.unwrap());
     let signed_in = staff
         .post(format!("{}/console/sign-in", bases[0]))
         .form(&[
@@ -148,7 +119,7 @@ async fn session_on_both(bases: &[String; 2]) {
     assert!(page.contains("Lou Officer"));
     let signed_out = staff
         .post(format!("{}/console/sign-out", bases[1]))
-        .form(&[("csrf_token", csrf(&page).as_str())])
+        .form(&[("csrf_token", support::csrf(&page).as_str())])
         .send()
         .await
         .unwrap();

@@ -95,3 +95,34 @@ pub async fn post_signed(
         .await
         .unwrap()
 }
+
+/// `frontdoor user add` through `command`, typing `password` at its prompt as a person would.
+pub fn add_staff(mut command: std::process::Command, email: &str, team: &str, password: &str) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut add = command
+        .args(["user", "add", "--email", email, "--name", "Lou Officer"])
+        .args(["--team", team])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the frontdoor binary starts");
+    writeln!(add.stdin.take().unwrap(), "{password}").unwrap();
+    assert!(add.wait().unwrap().success(), "user add {email}");
+}
+
+/// A client that keeps cookies and shows redirects rather than following them.
+pub fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The `csrf_token` of the first form on a page.
+pub fn csrf(page: &str) -> String {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = page.find(marker).expect("a form") + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
