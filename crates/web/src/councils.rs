@@ -7,7 +7,6 @@
 
 use crate::{AppState, app};
 use axum::Router;
-use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -56,16 +55,11 @@ pub fn councils_app(councils: Vec<Council>) -> Router {
 }
 
 fn no_council() -> Response {
-    let mut response = (
+    (
         StatusCode::NOT_FOUND,
         "No council's front door is served at this address.\n",
     )
-        .into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response.map(Body::new)
+        .into_response()
 }
 
 /// Serves every council on one listener until Ctrl+C.
@@ -85,6 +79,7 @@ pub async fn serve_councils(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Body;
 
     fn request(host: &str) -> Request {
         Request::builder()
