@@ -149,18 +149,7 @@ async fn track(client: &reqwest::Client, base: &str, reference: &str) -> u16 {
 }
 
 async fn signs_in(client: &reqwest::Client, base: &str, password: &str) -> bool {
-    let csrf = csrf(client, format!("{base}/console/sign-in")).await;
-    let response = client
-        .post(format!("{base}/console/sign-in"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("email", STAFF_EMAIL),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .unwrap();
-    response.status() == 303
+    support::sign_in(client, base, STAFF_EMAIL, password).await == 303
 }
 
 #[tokio::test]

@@ -112,23 +112,8 @@ async fn resident_contacts(client: &reqwest::Client, base: &str) -> String {
 /// A wrong sign-in, a right one, and a reply to the resident.
 async fn staff_work(base: &str, reference: &str) {
     let staff = support::cookie_client();
-    let form = staff
-        .get(format!("{base}/console/sign-in"))
-        .send()
-        .await
-        .unwrap();
-    let token = support::csrf(&form.text().await.unwrap());
     for (email, password) in [(WRONG_EMAIL, STAFF_PASSWORD), (STAFF_EMAIL, STAFF_PASSWORD)] {
-        staff
-            .post(format!("{base}/console/sign-in"))
-            .form(&[
-                ("csrf_token", token.as_str()),
-                ("email", email),
-                ("password", password),
-            ])
-            .send()
-            .await
-            .unwrap();
+        support::sign_in(&staff, base, email, password).await;
     }
     let case = format!("{base}/console/cases/{reference}");
     let page = staff.get(&case).send().await.unwrap().text().await.unwrap();

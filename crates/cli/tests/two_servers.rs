@@ -99,19 +99,8 @@ async fn get_status(client: &reqwest::Client, url: &str) -> u16 {
 /// Signs in on the first server, works on the second, signs out on the second.
 async fn session_on_both(bases: &[String; 2]) {
     let staff = support::cookie_client();
-    let form = staff.get(format!("{}/console/sign-in", bases[0]));
-    let token = support::csrf(&form.send().await.unwrap().text().await.unwrap());
-    let signed_in = staff
-        .post(format!("{}/console/sign-in", bases[0]))
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("email", STAFF_EMAIL),
-            ("password", STAFF_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 303, "signed in on the first server");
+    let signed_in = support::sign_in(&staff, &bases[0], STAFF_EMAIL, STAFF_PASSWORD).await;
+    assert_eq!(signed_in, 303, "signed in on the first server");
     let queue = format!("{}/console/queues", bases[1]);
     let page = staff.get(&queue).send().await.unwrap();
     assert_eq!(page.status(), 200, "the session works on the second server");

@@ -126,3 +126,28 @@ pub fn csrf(page: &str) -> String {
     let start = page.find(marker).expect("a form") + marker.len();
     page[start..].split('"').next().unwrap().to_owned()
 }
+
+/// Signs in at `base`'s staff console with the client's cookies; returns the answer's
+/// status (303 when signed in).
+pub async fn sign_in(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::StatusCode {
+    let url = format!("{base}/console/sign-in");
+    let form = client.get(&url).send().await.unwrap().text().await.unwrap();
+    let token = csrf(&form);
+    let fields = [
+        ("csrf_token", token.as_str()),
+        ("email", email),
+        ("password", password),
+    ];
+    client
+        .post(&url)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
