@@ -191,16 +191,8 @@ async fn two_councils_in_one_deployment_share_nothing() {
     }
 
     let contact = serde_json::json!({"name": "Pat Same", "email": RESIDENT_EMAIL});
-    let created: serde_json::Value = http
-        .post(format!("{}/api/v1/cases", base(&north)))
-        .json(&support::pothole("Deep hole by the north school", contact))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let reference = created["reference"].as_str().expect("a case for North");
+    let report = support::pothole("Deep hole by the north school", contact);
+    let reference = &support::open_case(&http, &base(&north), &report).await;
 
     let case = |c: &Council| format!("{}/api/v1/cases/{reference}", base(c));
     assert_eq!(status(&http, case(&north), &north_token).await, 200);

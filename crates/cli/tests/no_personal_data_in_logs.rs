@@ -73,16 +73,7 @@ async fn resident_contacts(client: &reqwest::Client, base: &str) -> String {
     let contact =
         serde_json::json!({"name": NAME, "email": EMAIL, "phone": PHONE, "postcode": POSTCODE});
     let case = support::pothole(DETAILS, contact);
-    let created: serde_json::Value = client
-        .post(format!("{base}/api/v1/cases"))
-        .json(&case)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let reference = created["reference"].as_str().expect("a case").to_owned();
+    let reference = support::open_case(client, base, &case).await;
     let text = serde_json::json!({"from": PHONE, "text": TEXT_MESSAGE, "id": "sms-1"});
     let url = format!("{base}/intake/sms");
     assert!(

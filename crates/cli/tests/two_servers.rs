@@ -59,18 +59,11 @@ async fn submit(bases: [String; 2], client: usize) -> Vec<String> {
     let mut references = Vec::new();
     for n in 0..CASES_EACH {
         let base = &bases[(client + n) % 2];
-        let response = http
-            .post(format!("{base}/api/v1/cases"))
-            .json(&support::pothole(
-                &format!("Hole {client}-{n}"),
-                serde_json::json!({"name": "Pat Two", "email": format!("pat{client}@example.org")}),
-            ))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-        let body: serde_json::Value = response.json().await.unwrap();
-        references.push(body["reference"].as_str().unwrap().to_owned());
+        let report = support::pothole(
+            &format!("Hole {client}-{n}"),
+            serde_json::json!({"name": "Pat Two", "email": format!("pat{client}@example.org")}),
+        );
+        references.push(support::open_case(&http, base, &report).await);
     }
     references
 }

@@ -151,3 +151,19 @@ pub async fn sign_in(
         .unwrap()
         .status()
 }
+
+/// Posts a case to `base`'s JSON API, expects it to be opened, and returns its reference.
+pub async fn open_case(client: &reqwest::Client, base: &str, body: &serde_json::Value) -> String {
+    let response = client
+        .post(format!("{base}/api/v1/cases"))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let created: serde_json::Value = response.json().await.unwrap();
+    created["reference"]
+        .as_str()
+        .expect("a reference")
+        .to_owned()
+}
