@@ -382,14 +382,7 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
         "Front Door for {} is running at http://{}/ (staff console at /console). Press Ctrl+C to stop.",
         catalogue.council.name, settings.addr
     );
-    let model = &state.triage;
-    println!(
-        "Triage model {} (trained {} on {} examples and {} staff corrections).",
-        model.info().id,
-        model.info().trained_at,
-        model.info().examples,
-        model.info().corrections
-    );
+    println!("{}", triage::describe(&state.triage));
     if let Some(addr) = &settings.smtp_listen {
         let smtp = tokio::net::TcpListener::bind(addr)
             .await

@@ -20,6 +20,8 @@ pub struct Settings {
     pub triage_model: Option<PathBuf>,
     /// The triage rules for training; unset means the demo council's (with its catalogue).
     pub triage_rules: Option<PathBuf>,
+    /// The static embedding table triage reads meaning with; unset means the built-in one.
+    pub triage_embeddings: Option<PathBuf>,
     /// Map tiles for location pages, `{z}/{x}/{y}` style; empty shows only the boundary.
     pub map_tiles: String,
     pub map_attribution: String,
@@ -95,6 +97,7 @@ impl Default for Settings {
             secure_cookies: false,
             triage_model: None,
             triage_rules: None,
+            triage_embeddings: None,
             map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             map_attribution: "© OpenStreetMap contributors".into(),
             duplicate_radius_m: 50.0,

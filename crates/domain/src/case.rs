@@ -42,6 +42,8 @@ pub enum CaseError {
     UnknownStatus(String),
     #[error("Select a service from the list")]
     UnknownService,
+    #[error("Select whether someone is at risk")]
+    RiskDecisionMissing,
 }
 
 impl Status {
@@ -177,6 +179,11 @@ pub enum CaseEvent {
     LifeEvent {
         event: crate::LifeEvent,
     },
+    /// A person read the contact for risk and decided how urgent it is: "urgent",
+    /// "check" (still to be read) or "no" (no one at risk).
+    RiskReviewed {
+        urgency: String,
+    },
 }
 
 impl CaseEvent {
@@ -192,6 +199,7 @@ impl CaseEvent {
             CaseEvent::MessageIn { .. } => "message-in",
             CaseEvent::MessageOut { .. } => "message-out",
             CaseEvent::LifeEvent { .. } => "life-event",
+            CaseEvent::RiskReviewed { .. } => "risk-reviewed",
         }
     }
 
@@ -231,6 +239,9 @@ impl CaseEvent {
             CaseEvent::MessageOut { text, .. } => Text::new("event.message_out").with("text", text),
             CaseEvent::LifeEvent { event } => Text::new("event.life_event")
                 .with_key("event", format!("life_event.{}", event.kind().as_str())),
+            // A risk judgement is for staff: the resident, or whoever reads their
+            // tracking page, sees only that notes were added.
+            CaseEvent::RiskReviewed { .. } => Text::new("event.notes"),
         }
     }
 
@@ -273,6 +284,11 @@ impl CaseEvent {
             ),
             CaseEvent::MessageOut { to, text } => format!("Reply sent by {to}: {text}"),
             CaseEvent::LifeEvent { event } => format!("Tell Us Once: {}", event.describe()),
+            CaseEvent::RiskReviewed { urgency } => match urgency.as_str() {
+                "urgent" => "Risk reviewed: urgent".to_owned(),
+                "check" => "Risk reviewed: to be checked within the hour".to_owned(),
+                _ => "Risk reviewed: no one found at risk".to_owned(),
+            },
         }
     }
 }
@@ -307,7 +323,8 @@ impl CaseState {
             | CaseEvent::Linked { .. }
             | CaseEvent::Followed { .. }
             | CaseEvent::MessageOut { .. }
-            | CaseEvent::LifeEvent { .. } => {}
+            | CaseEvent::LifeEvent { .. }
+            | CaseEvent::RiskReviewed { .. } => {}
             // The resident answered: the case is back with the council.
             CaseEvent::MessageIn { .. } => {
                 if self.status == Status::AwaitingResident {

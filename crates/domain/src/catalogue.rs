@@ -26,6 +26,9 @@ pub struct Council {
     pub phone: String,
     /// GeoJSON files, relative to the catalogue, for the boundary, wards and neighbours.
     pub area: Option<AreaFiles>,
+    /// Where the duty officer is told at once of a contact triaged as urgent: an email
+    /// address watched around the clock. Unset: urgent contacts only jump the queues.
+    pub duty_email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -246,6 +249,7 @@ struct RawCouncil {
     name: String,
     phone: String,
     area: Option<AreaFiles>,
+    duty_email: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -372,6 +376,7 @@ impl Checker<'_> {
                 name: raw.council.name,
                 phone: raw.council.phone,
                 area: raw.council.area,
+                duty_email: raw.council.duty_email,
             },
             teams,
             topics,

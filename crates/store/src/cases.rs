@@ -26,6 +26,8 @@ pub struct CaseSummary {
     pub due_by: Date,
     pub created_at: Timestamp,
     pub urgent: bool,
+    /// Someone may be at risk and no person has read it yet: the check-for-risk queue.
+    pub risk_check: bool,
     pub awaiting_triage: bool,
     /// The resident has a vulnerability flag: their cases come before others due the same day.
     pub vulnerable: bool,
@@ -63,6 +65,8 @@ pub struct ContactRecord {
 pub struct CaseExtras {
     /// Risk of harm or homelessness tonight: first in every queue.
     pub urgent: bool,
+    /// Someone may be at risk: a person must read it within the hour.
+    pub risk_check: bool,
     /// Triage was not confident: the case waits in the triage queue for a person.
     pub awaiting_triage: bool,
     pub triage: Option<crate::triage::TriageRecord>,
@@ -87,7 +91,7 @@ pub struct EventRecord {
 }
 
 pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.reference, c.service, c.team, c.channel, c.status, c.assigned_to,
-        c.outcome, c.due_by, c.created_at, c.resident_id, c.urgent, c.awaiting_triage, r.name AS resident_name, s.name AS assigned_to_name,
+        c.outcome, c.due_by, c.created_at, c.resident_id, c.urgent, c.risk_check, c.awaiting_triage, r.name AS resident_name, s.name AS assigned_to_name,
         r.person_id, r.reply_by, r.language,
         CASE WHEN EXISTS (SELECT 1 FROM person_flags f WHERE f.person_id = r.person_id) THEN 1 ELSE 0 END AS vulnerable
     FROM cases c
@@ -116,8 +120,8 @@ impl Store {
         let resident_id = insert_resident(&mut tx, submission, &at).await?;
         let inserted = sqlx::query(
             "INSERT INTO cases (reference, service, team, channel, resident_id, status, due_by, created_at, updated_at,
-                                urgent, awaiting_triage, linked_from)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11) RETURNING id",
+                                urgent, awaiting_triage, linked_from, risk_check)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(case.reference.as_compact())
         .bind(&submission.service)
@@ -130,6 +134,7 @@ impl Store {
         .bind(i64::from(extras.urgent))
         .bind(i64::from(extras.awaiting_triage))
         .bind(extras.linked_from.as_ref().map(|l| l.case_id))
+        .bind(i64::from(extras.risk_check))
         .fetch_one(&mut *tx)
         .await;
         let case_id: i64 = match inserted {
@@ -266,7 +271,7 @@ impl Store {
         let sql = format!(
             "{SUMMARY_SELECT} WHERE c.team = $1 AND c.status NOT IN ('resolved', 'closed')
                AND c.awaiting_triage = 0 AND ($2 IS NULL OR c.assigned_to = $2)
-             ORDER BY c.urgent DESC, c.due_by, vulnerable DESC, c.created_at LIMIT $3"
+             ORDER BY c.urgent DESC, c.risk_check DESC, c.due_by, vulnerable DESC, c.created_at LIMIT $3"
         );
         let rows = sqlx::query(&sql)
             .bind(team)
@@ -491,6 +496,7 @@ pub(crate) fn summary_from_row(row: &AnyRow) -> StoreResult<CaseSummary> {
         due_by: decode_date(row.get("due_by"))?,
         created_at: decode_instant(row.get("created_at"))?,
         urgent: crate::flag(row, "urgent"),
+        risk_check: crate::flag(row, "risk_check"),
         awaiting_triage: crate::flag(row, "awaiting_triage"),
         vulnerable: crate::flag(row, "vulnerable"),
     })

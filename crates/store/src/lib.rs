@@ -41,7 +41,10 @@ pub use places::{NearbyReport, PublicReport};
 pub use sessions::SessionRecord;
 pub use staff::{NewStaff, StaffRecord};
 pub use surveys::SurveyOffer;
-pub use triage::{AwaitingTriage, CorrectionRecord, NewCorrection, Reroute, TriageRecord};
+pub use triage::{
+    AwaitingTriage, CorrectionRecord, LabelRecord, NewCorrection, NewLabel, Reroute, RiskReview,
+    TriageRecord,
+};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};

@@ -46,6 +46,41 @@ pub struct NewCorrection<'a> {
     pub text: &'a str,
     pub model_service: &'a str,
     pub model_id: &'a str,
+    /// How urgent the case is as the person leaves it: "no", "check" or "urgent".
+    pub urgency: &'a str,
+}
+
+/// A staff decision about a triaged contact, kept as a label for the next training run.
+#[derive(Debug, Clone)]
+pub struct NewLabel<'a> {
+    pub case_id: i64,
+    pub correction: NewCorrection<'a>,
+    /// The service the person left the case at.
+    pub service: &'a str,
+    /// "confirmed", "rerouted" or "urgency".
+    pub decision: &'a str,
+    pub staff_id: i64,
+    pub at: Timestamp,
+}
+
+/// A label as training reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelRecord {
+    pub id: i64,
+    pub case_id: i64,
+    pub channel: String,
+    pub text: String,
+    pub service: String,
+    pub urgency: String,
+    pub decision: String,
+}
+
+/// A person's reading of a contact for risk.
+#[derive(Debug, Clone)]
+pub struct RiskReview<'a> {
+    pub case_id: i64,
+    pub urgent: bool,
+    pub label: NewLabel<'a>,
 }
 
 /// A correction as training reads it.
@@ -56,6 +91,28 @@ pub struct CorrectionRecord {
     pub text: String,
     pub model_service: String,
     pub chosen_service: String,
+}
+
+async fn insert_label(tx: &mut Transaction<'_, Any>, label: &NewLabel<'_>) -> StoreResult<()> {
+    let correction = &label.correction;
+    sqlx::query(
+        "INSERT INTO triage_corrections
+           (case_id, channel, text, model_service, chosen_service, model_id, staff_id, at, urgency, decision)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(label.case_id)
+    .bind(correction.channel)
+    .bind(correction.text)
+    .bind(correction.model_service)
+    .bind(label.service)
+    .bind(correction.model_id)
+    .bind(label.staff_id)
+    .bind(encode_instant(label.at))
+    .bind(correction.urgency)
+    .bind(label.decision)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 pub(crate) async fn insert_decision(
@@ -173,40 +230,121 @@ impl Store {
         insert_event(&mut tx, reroute.case_id, &at, Some(reroute.actor), &event).await?;
         crate::mi::case_rerouted(&mut tx, reroute.case_id).await?;
         if let Some(correction) = &reroute.correction {
-            sqlx::query(
-                "INSERT INTO triage_corrections
-                   (case_id, channel, text, model_service, chosen_service, model_id, staff_id, at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(reroute.case_id)
-            .bind(correction.channel)
-            .bind(correction.text)
-            .bind(correction.model_service)
-            .bind(reroute.to_service)
-            .bind(correction.model_id)
-            .bind(reroute.actor)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
+            let label = NewLabel {
+                case_id: reroute.case_id,
+                correction: correction.clone(),
+                service: reroute.to_service,
+                decision: "rerouted",
+                staff_id: reroute.actor,
+                at: reroute.at,
+            };
+            insert_label(&mut tx, &label).await?;
         }
         tx.commit().await?;
         Ok(after)
     }
 
     /// Takes a case out of the triage queue where it is, when a person confirms the
-    /// model's choice.
-    pub async fn confirm_triage(&self, case_id: i64) -> StoreResult<()> {
+    /// model's choice; the confirmation is kept as a label when there is one.
+    pub async fn confirm_triage(
+        &self,
+        case_id: i64,
+        label: Option<&NewLabel<'_>>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE cases SET awaiting_triage = 0 WHERE id = $1")
             .bind(case_id)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await?;
+        if let Some(label) = label {
+            insert_label(&mut tx, label).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Every correction staff have made, oldest first: training data.
+    /// A person read a contact for risk: it becomes urgent or not, leaves the check
+    /// queue, and the decision goes on the timeline and into the labels.
+    pub async fn review_risk(&self, review: &RiskReview<'_>) -> StoreResult<()> {
+        let at = encode_instant(review.label.at);
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(
+            "UPDATE cases SET urgent = $1, risk_check = 0, updated_at = $2 WHERE id = $3",
+        )
+        .bind(i64::from(review.urgent))
+        .bind(&at)
+        .bind(review.case_id)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Invalid("no such case".to_owned()));
+        }
+        let event = CaseEvent::RiskReviewed {
+            urgency: review.label.correction.urgency.to_owned(),
+        };
+        insert_event(
+            &mut tx,
+            review.case_id,
+            &at,
+            Some(review.label.staff_id),
+            &event,
+        )
+        .await?;
+        insert_label(&mut tx, &review.label).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Open cases someone may be at risk in: urgent ones, and those waiting for a person
+    /// to read them for risk, oldest first within each.
+    pub async fn cases_at_risk(&self, limit: i64) -> StoreResult<Vec<CaseSummary>> {
+        let sql = format!(
+            "{SUMMARY_SELECT} WHERE (c.urgent = 1 OR c.risk_check = 1) AND c.status NOT IN ('resolved', 'closed')
+             ORDER BY c.urgent DESC, c.created_at, c.id LIMIT $1"
+        );
+        let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    /// Every staff decision about a triaged contact, oldest first: training data.
+    pub async fn triage_labels(&self) -> StoreResult<Vec<LabelRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, case_id, channel, text, chosen_service, urgency, decision FROM triage_corrections
+             WHERE text <> '' ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| LabelRecord {
+                id: r.get("id"),
+                case_id: r.get("case_id"),
+                channel: r.get("channel"),
+                text: r.get("text"),
+                service: r.get("chosen_service"),
+                urgency: r.get("urgency"),
+                decision: r.get("decision"),
+            })
+            .collect())
+    }
+
+    /// How many staff decisions were made after `since`: waiting to be learned by a
+    /// model trained then.
+    pub async fn count_labels_since(&self, since: Timestamp) -> StoreResult<i64> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM triage_corrections WHERE at > $1 AND text <> ''")
+                .bind(encode_instant(since))
+                .fetch_one(&self.pool)
+                .await?
+                .get(0),
+        )
+    }
+
+    /// Every re-route staff made away from the model's choice, oldest first.
     pub async fn triage_corrections(&self) -> StoreResult<Vec<CorrectionRecord>> {
         let rows = sqlx::query(
-            "SELECT id, channel, text, model_service, chosen_service FROM triage_corrections ORDER BY id",
+            "SELECT id, channel, text, model_service, chosen_service FROM triage_corrections
+             WHERE decision = 'rerouted' ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -1,40 +1,37 @@
-//! Judging triage honestly: k-fold cross-validation, so every figure comes from contacts
-//! the model did not see in training.
+//! Judging triage honestly: k-fold cross-validation (every situation held out whole),
+//! and scoring a trained model on a frozen test set it never saw.
 
 use crate::data::Example;
-use crate::model::Triage;
-use crate::rules::RulesFile;
-use crate::train::{Hyper, TrainError, TrainingInput, stratified_folds, train};
-use frontdoor_domain::Catalogue;
-use std::collections::{BTreeSet, HashMap};
+use crate::model::{Model, Triage};
+use crate::train::{TrainError, TrainingInput, grouped_folds, train};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-/// Held-out decisions paired with the truth.
+/// Decisions paired with the truth.
 #[derive(Debug, Default)]
 pub struct Evaluation {
-    pub folds: usize,
     pub outcomes: Vec<(Example, Triage)>,
 }
 
-/// Trains on k-1 folds and triages the k-th, for each of the k folds.
+/// Trains on k-1 folds and triages the k-th, for each of the k folds. `base` gives the
+/// catalogue, rules, embeddings and knobs; its examples are replaced by each fold's.
 pub fn cross_validate(
-    catalogue: &Catalogue,
-    rules: &RulesFile,
+    base: &TrainingInput,
     examples: &[Example],
     folds: usize,
-    hyper: Hyper,
 ) -> Result<Evaluation, TrainError> {
     let labels: Vec<usize> = examples
         .iter()
         .map(|e| {
-            catalogue
+            base.catalogue
                 .services
                 .iter()
                 .position(|s| s.slug == e.service)
                 .unwrap_or(usize::MAX)
         })
         .collect();
-    let assignment = stratified_folds(&labels, folds);
+    let groups: Vec<String> = examples.iter().map(|e| e.group.clone()).collect();
+    let assignment = grouped_folds(&labels, &groups, folds);
     let mut outcomes = Vec::with_capacity(examples.len());
     for fold in 0..folds {
         let (held, kept): (Vec<_>, Vec<_>) = examples
@@ -43,21 +40,25 @@ pub fn cross_validate(
             .partition(|(_, f)| **f == fold);
         let kept: Vec<Example> = kept.into_iter().map(|(e, _)| e.clone()).collect();
         let model = train(&TrainingInput {
-            catalogue,
-            rules,
             examples: &kept,
-            corrections: &[],
             trained_at: "cross-validation",
-            hyper,
+            embeddings: base.embeddings.clone(),
+            ..*base
         })?;
-        for (example, _) in held {
-            outcomes.push((
-                example.clone(),
-                model.triage(&example.text, &example.channel),
-            ));
-        }
+        let held: Vec<Example> = held.into_iter().map(|(e, _)| e.clone()).collect();
+        outcomes.extend(evaluate(&model, &held).outcomes);
     }
-    Ok(Evaluation { folds, outcomes })
+    Ok(Evaluation { outcomes })
+}
+
+/// Triages every example with a trained model: for a frozen test set.
+pub fn evaluate(model: &Model, examples: &[Example]) -> Evaluation {
+    Evaluation {
+        outcomes: examples
+            .iter()
+            .map(|e| (e.clone(), model.triage(&e.text, &e.channel)))
+            .collect(),
+    }
 }
 
 /// The figures an evaluation reports.
@@ -66,9 +67,20 @@ pub struct Metrics {
     pub contacts: usize,
     pub top1: f64,
     pub top3: f64,
+    /// Of the contacts a person marked urgent or check, the share triage made urgent or
+    /// check: the figure that must be 1.
+    pub risk_recall: f64,
+    /// Of the contacts a person marked urgent, the share triage made urgent.
     pub urgent_recall: f64,
+    /// Of the contacts triage made urgent, the share a person marked urgent or check.
     pub urgent_precision: f64,
-    pub urgent_missed: Vec<String>,
+    /// Share of all contacts triage sent to be checked for risk (the check queue's load).
+    pub check_share: f64,
+    /// Of the contacts triage sent to be checked, the share a person marked at risk.
+    pub check_precision: f64,
+    pub risk_missed: Vec<String>,
+    /// Per kind of risk: (found, of).
+    pub risk_kinds: BTreeMap<String, (usize, usize)>,
     pub referral_precision: f64,
     pub referral_recall: f64,
     pub referral_f1: f64,
@@ -79,28 +91,23 @@ pub struct Metrics {
     pub auto_routed_accuracy: f64,
     /// (true service, chosen service, count), most frequent first.
     pub confusions: Vec<(String, String, usize)>,
+    /// For other check thresholds: (threshold, urgent-or-check recall, share of contacts
+    /// urgent or checked), to choose `[risk] check_threshold` by.
+    pub check_sweep: Vec<(f32, f64, f64)>,
+}
+
+/// The check thresholds the sweep tries.
+const SWEEP: [f32; 8] = [0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5];
+
+fn flagged(t: &Triage) -> bool {
+    t.urgent || t.check_for_risk
 }
 
 impl Evaluation {
     pub fn metrics(&self) -> Metrics {
         let n = self.outcomes.len();
-        let top1 = self.count(|e, t| t.service == e.service);
-        let top3 = self.count(|e, t| t.suggestions.iter().any(|s| s.service == e.service));
-        let urgent_tp = self.count(|e, t| e.urgent && t.urgent);
-        let urgent_fp = self.count(|e, t| !e.urgent && t.urgent);
-        let urgent_fn = self.count(|e, t| e.urgent && !t.urgent);
-        let (mut ref_tp, mut ref_fp, mut ref_fn) = (0, 0, 0);
-        for (example, triage) in &self.outcomes {
-            let truth: BTreeSet<&str> = example.referrals.iter().map(String::as_str).collect();
-            let found: BTreeSet<&str> = triage
-                .referrals
-                .iter()
-                .map(|r| r.service.as_str())
-                .collect();
-            ref_tp += truth.intersection(&found).count();
-            ref_fp += found.difference(&truth).count();
-            ref_fn += truth.difference(&found).count();
-        }
+        let at_risk = |e: &Example| e.urgency.at_risk();
+        let (ref_tp, ref_fp, ref_fn) = self.referral_counts();
         let precision = ratio(ref_tp, ref_tp + ref_fp);
         let recall = ratio(ref_tp, ref_tp + ref_fn);
         let routed: Vec<_> = self
@@ -108,18 +115,35 @@ impl Evaluation {
             .iter()
             .filter(|(_, t)| !t.needs_review)
             .collect();
+        let checked = self.count(|_, t| t.check_for_risk);
         Metrics {
             contacts: n,
-            top1: ratio(top1, n),
-            top3: ratio(top3, n),
-            urgent_recall: ratio(urgent_tp, urgent_tp + urgent_fn),
-            urgent_precision: ratio(urgent_tp, urgent_tp + urgent_fp),
-            urgent_missed: self
+            top1: ratio(self.count(|e, t| t.service == e.service), n),
+            top3: ratio(
+                self.count(|e, t| t.suggestions.iter().any(|s| s.service == e.service)),
+                n,
+            ),
+            risk_recall: ratio(
+                self.count(|e, t| at_risk(e) && flagged(t)),
+                self.count(|e, _| at_risk(e)),
+            ),
+            urgent_recall: ratio(
+                self.count(|e, t| e.urgency == crate::Urgency::Urgent && t.urgent),
+                self.count(|e, _| e.urgency == crate::Urgency::Urgent),
+            ),
+            urgent_precision: ratio(
+                self.count(|e, t| at_risk(e) && t.urgent),
+                self.count(|_, t| t.urgent),
+            ),
+            check_share: ratio(checked, n),
+            check_precision: ratio(self.count(|e, t| at_risk(e) && t.check_for_risk), checked),
+            risk_missed: self
                 .outcomes
                 .iter()
-                .filter(|(e, t)| e.urgent && !t.urgent)
+                .filter(|(e, t)| at_risk(e) && !flagged(t))
                 .map(|(e, _)| e.id.clone())
                 .collect(),
+            risk_kinds: self.risk_kinds(),
             referral_precision: precision,
             referral_recall: recall,
             referral_f1: if precision + recall > 0.0 {
@@ -137,11 +161,57 @@ impl Evaluation {
                 routed.len(),
             ),
             confusions: self.confusions(),
+            check_sweep: self.check_sweep(),
         }
+    }
+
+    fn check_sweep(&self) -> Vec<(f32, f64, f64)> {
+        let n = self.outcomes.len();
+        SWEEP
+            .iter()
+            .map(|&threshold| {
+                let flag = |t: &Triage| t.urgent || t.risk_score >= threshold;
+                let at_risk = self.count(|e, _| e.urgency.at_risk());
+                let found = self.count(|e, t| e.urgency.at_risk() && flag(t));
+                (
+                    threshold,
+                    ratio(found, at_risk),
+                    ratio(self.count(|_, t| flag(t)), n),
+                )
+            })
+            .collect()
     }
 
     fn count(&self, test: impl Fn(&Example, &Triage) -> bool) -> usize {
         self.outcomes.iter().filter(|(e, t)| test(e, t)).count()
+    }
+
+    fn referral_counts(&self) -> (usize, usize, usize) {
+        let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+        for (example, triage) in &self.outcomes {
+            let truth: BTreeSet<&str> = example.referrals.iter().map(String::as_str).collect();
+            let found: BTreeSet<&str> = triage
+                .referrals
+                .iter()
+                .map(|r| r.service.as_str())
+                .collect();
+            tp += truth.intersection(&found).count();
+            fp += found.difference(&truth).count();
+            fn_ += truth.difference(&found).count();
+        }
+        (tp, fp, fn_)
+    }
+
+    fn risk_kinds(&self) -> BTreeMap<String, (usize, usize)> {
+        let mut kinds: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for (example, triage) in &self.outcomes {
+            if let Some(kind) = example.risk_kind() {
+                let entry = kinds.entry(kind.to_owned()).or_default();
+                entry.0 += usize::from(flagged(triage));
+                entry.1 += 1;
+            }
+        }
+        kinds
     }
 
     fn calibration_error(&self) -> f64 {
@@ -186,13 +256,19 @@ impl fmt::Display for Metrics {
         writeln!(f, "contacts                 {}", self.contacts)?;
         writeln!(f, "top-1 accuracy           {:.3}", self.top1)?;
         writeln!(f, "top-3 accuracy           {:.3}", self.top3)?;
+        writeln!(f, "urgent-or-check recall   {:.3}", self.risk_recall)?;
         writeln!(f, "urgent recall            {:.3}", self.urgent_recall)?;
         writeln!(f, "urgent precision         {:.3}", self.urgent_precision)?;
-        if !self.urgent_missed.is_empty() {
+        writeln!(
+            f,
+            "sent to check for risk   {:.3} of contacts ({:.3} of them at risk)",
+            self.check_share, self.check_precision
+        )?;
+        if !self.risk_missed.is_empty() {
             writeln!(
                 f,
-                "urgent missed            {}",
-                self.urgent_missed.join(", ")
+                "at risk, missed          {}",
+                self.risk_missed.join(", ")
             )?;
         }
         writeln!(f, "referral precision       {:.3}", self.referral_precision)?;
@@ -204,6 +280,17 @@ impl fmt::Display for Metrics {
             "routed without review    {:.3} (top-1 among them {:.3})",
             self.auto_routed, self.auto_routed_accuracy
         )?;
+        writeln!(f, "risk found, by kind:")?;
+        for (kind, (found, of)) in &self.risk_kinds {
+            writeln!(f, "  {found:>3}/{of:<3}  {kind}")?;
+        }
+        writeln!(
+            f,
+            "if check_threshold were (recall, share of contacts flagged):"
+        )?;
+        for (threshold, recall, share) in &self.check_sweep {
+            writeln!(f, "  {threshold:.2}  {recall:.3}  {share:.3}")?;
+        }
         writeln!(f, "most confused (true -> chosen):")?;
         for (truth, chosen, n) in self.confusions.iter().take(10) {
             writeln!(f, "  {n:>3}  {truth} -> {chosen}")?;

@@ -7,16 +7,20 @@
 //! [`Model::triage`].
 
 pub mod data;
+pub mod embed;
 pub mod eval;
+mod fast_map;
 pub mod features;
+mod head;
 pub mod lines;
 pub mod model;
 pub mod normalise;
 pub mod rules;
 pub mod train;
 
-pub use data::{DataError, Example, read_csv};
-pub use eval::{Evaluation, Metrics, cross_validate};
-pub use model::{Model, ModelError, ModelInfo, Referral, Suggestion, Triage};
-pub use rules::{RulesError, RulesFile};
+pub use data::{DataError, Example, Urgency, read_csv};
+pub use embed::{EmbeddingError, StaticEmbeddings};
+pub use eval::{Evaluation, Metrics, cross_validate, evaluate};
+pub use model::{Model, ModelError, ModelInfo, Referral, RiskKind, Suggestion, Triage};
+pub use rules::{RiskRules, RulesError, RulesFile};
 pub use train::{Hyper, TrainError, TrainingInput, train};

@@ -73,6 +73,8 @@ pub fn answer(model: &Model, line: &str) -> Value {
         "service": triage.service,
         "confidence": (f64::from(triage.confidence) * 1000.0).round() / 1000.0,
         "urgent": triage.urgent,
+        "check_for_risk": triage.check_for_risk,
+        "risk_kind": triage.risk_kind,
         "referrals": triage.referrals.iter().map(|r| r.service.as_str()).collect::<Vec<_>>(),
         "explanation": explanation,
     })

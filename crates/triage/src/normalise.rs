@@ -14,6 +14,9 @@ use std::sync::LazyLock;
 pub struct Token {
     pub stem: String,
     pub surface: String,
+    /// The word with text-speak and contractions expanded, before stemming: what the
+    /// embedding table reads.
+    pub word: String,
 }
 
 /// Removes the parts of a message the resident did not write for this contact: quoted
@@ -100,6 +103,7 @@ fn push_word(word: &str, raw: &str, out: &mut Vec<Token>) {
         out.push(Token {
             stem,
             surface: raw.trim_matches(|c: char| !c.is_alphanumeric()).to_owned(),
+            word: part.to_owned(),
         });
     }
 }

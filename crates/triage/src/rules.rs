@@ -12,10 +12,11 @@
 //! Rules live beside the catalogue (`catalogue/demo-council.triage.toml`) and are copied
 //! into each trained model, so a model file always carries the rules it was judged with.
 
+use crate::fast_map::FastMap;
 use crate::normalise::{Token, tokens};
 use frontdoor_domain::Catalogue;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The rules file as written.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -24,12 +25,54 @@ pub struct RulesFile {
     /// Confidence at or above which a contact is routed without a person looking at it.
     #[serde(default = "default_route_threshold")]
     pub route_threshold: f32,
+    /// Learned referral probability at or above which a referral is suggested.
+    #[serde(default = "default_referral_threshold")]
+    pub referral_threshold: f32,
+    #[serde(default)]
+    pub risk: RiskRules,
     #[serde(default)]
     pub service: BTreeMap<String, ServiceRules>,
 }
 
 fn default_route_threshold() -> f32 {
     0.6
+}
+
+fn default_referral_threshold() -> f32 {
+    0.5
+}
+
+/// When the learned risk model's word is enough. Cues still make a contact urgent on
+/// their own; these thresholds add what the cues do not list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RiskRules {
+    /// Probability of an urgent kind of risk at or above which a contact is urgent.
+    pub urgent_threshold: f32,
+    /// Probability of any kind of risk at or above which a person must check it.
+    pub check_threshold: f32,
+    /// Services whose contacts are checked at a lower risk probability: the ones where
+    /// a missed risk costs most.
+    pub backstop_services: Vec<String>,
+    pub backstop_threshold: f32,
+    /// Cues of risk to life that make a contact urgent wherever it is routed (a gas
+    /// leak in a council flat stays with repairs, urgently).
+    pub urgent_cues: Vec<String>,
+    /// Cues that a person should read a contact within the hour.
+    pub check_cues: Vec<String>,
+}
+
+impl Default for RiskRules {
+    fn default() -> Self {
+        Self {
+            urgent_threshold: 0.5,
+            check_threshold: 0.2,
+            backstop_services: Vec::new(),
+            backstop_threshold: 0.05,
+            urgent_cues: Vec::new(),
+            check_cues: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -67,7 +110,7 @@ impl RulesFile {
 
     /// Checks every service exists in the catalogue and every cue compiles.
     pub fn check(&self, catalogue: &Catalogue) -> Result<(), RulesError> {
-        for slug in self.service.keys() {
+        for slug in self.service.keys().chain(&self.risk.backstop_services) {
             if catalogue.service(slug).is_none() {
                 return Err(RulesError::UnknownService(slug.clone()));
             }
@@ -87,8 +130,72 @@ pub struct CueMatch {
 /// The rules ready to match against a message.
 #[derive(Debug, Clone)]
 pub struct CompiledRules {
-    referral: Vec<Cue>,
-    urgent: Vec<Cue>,
+    referral: CueSet,
+    urgent: CueSet,
+    risk_urgent: CueSet,
+    risk_check: CueSet,
+}
+
+/// Cues with an index from each part's possible first stems to the cues that need them,
+/// so a message is tried only against the cues all of whose parts could start in it.
+#[derive(Debug, Clone, Default)]
+struct CueSet {
+    cues: Vec<Cue>,
+    /// First stem -> (cue, bit of the part it may start).
+    starts: FastMap<String, Vec<(usize, u64)>>,
+}
+
+/// A cue has at most this many ` & ` parts (one bit each).
+const MAX_PARTS: usize = 64;
+
+impl CueSet {
+    fn new(cues: Vec<Cue>) -> Result<Self, RulesError> {
+        let mut starts: FastMap<String, Vec<(usize, u64)>> = FastMap::default();
+        for (c, cue) in cues.iter().enumerate() {
+            if cue.all_of.len() > MAX_PARTS {
+                return Err(RulesError::BadCue {
+                    service: cue.service.clone(),
+                    cue: cue.text.clone(),
+                    reason: format!("a cue may join at most {MAX_PARTS} parts"),
+                });
+            }
+            for (p, phrase) in cue.all_of.iter().enumerate() {
+                let Part::Words(runs) = &phrase.parts[0] else {
+                    continue;
+                };
+                for run in runs {
+                    let entry = starts.entry(run[0].clone()).or_default();
+                    if !entry.contains(&(c, 1 << p)) {
+                        entry.push((c, 1 << p));
+                    }
+                }
+            }
+        }
+        Ok(Self { cues, starts })
+    }
+
+    fn matches(&self, words: &Words) -> Vec<CueMatch> {
+        let mut seen = vec![0u64; self.cues.len()];
+        for stem in words.positions.keys() {
+            for &(c, bit) in self.starts.get(*stem).map_or(&[][..], Vec::as_slice) {
+                seen[c] |= bit;
+            }
+        }
+        self.cues
+            .iter()
+            .zip(seen)
+            .filter(|(cue, seen)| *seen == full_mask(cue.all_of.len()))
+            .filter_map(|(cue, _)| cue.find(words))
+            .collect()
+    }
+}
+
+fn full_mask(parts: usize) -> u64 {
+    if parts >= 64 {
+        u64::MAX
+    } else {
+        (1 << parts) - 1
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -124,32 +231,49 @@ impl CompiledRules {
                 urgent.push(Cue::compile(slug, text)?);
             }
         }
-        Ok(Self { referral, urgent })
+        let any = |cues: &[String]| {
+            cues.iter()
+                .map(|text| Cue::compile("", text))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(Self {
+            referral: CueSet::new(referral)?,
+            urgent: CueSet::new(urgent)?,
+            risk_urgent: CueSet::new(any(&file.risk.urgent_cues)?)?,
+            risk_check: CueSet::new(any(&file.risk.check_cues)?)?,
+        })
+    }
+
+    /// Cues that make a contact urgent without saying where it goes.
+    pub fn risk_urgent_matches(&self, words: &Words) -> Vec<CueMatch> {
+        self.risk_urgent.matches(words)
+    }
+
+    /// Cues that a person should read a contact within the hour.
+    pub fn check_matches(&self, words: &Words) -> Vec<CueMatch> {
+        self.risk_check.matches(words)
     }
 
     pub fn referral_matches(&self, words: &Words) -> Vec<CueMatch> {
-        matches(&self.referral, words)
+        self.referral.matches(words)
     }
 
     pub fn urgent_matches(&self, words: &Words) -> Vec<CueMatch> {
-        matches(&self.urgent, words)
+        self.urgent.matches(words)
     }
-}
-
-fn matches(cues: &[Cue], words: &Words) -> Vec<CueMatch> {
-    cues.iter().filter_map(|cue| cue.find(words)).collect()
 }
 
 /// A message's tokens with an index from stem to positions, built once per message so
 /// each cue only looks where its first word occurs.
 pub struct Words<'a> {
     tokens: &'a [Token],
-    positions: HashMap<&'a str, Vec<usize>>,
+    positions: FastMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> Words<'a> {
     pub fn new(tokens: &'a [Token]) -> Self {
-        let mut positions: HashMap<&str, Vec<usize>> = HashMap::with_capacity(tokens.len());
+        let mut positions: FastMap<&str, Vec<usize>> =
+            FastMap::with_capacity_and_hasher(tokens.len(), Default::default());
         for (i, token) in tokens.iter().enumerate() {
             positions.entry(token.stem.as_str()).or_default().push(i);
         }

@@ -56,8 +56,12 @@ pub async fn open_case_with(
             &state.calendar,
             random_reference(),
         );
+        let mut outgoing = crate::notices::acknowledgement(state, &case);
+        if extras.urgent {
+            outgoing.extend(urgent_notice(state, &case, extras));
+        }
         let extras = CaseExtras {
-            outgoing: crate::notices::acknowledgement(state, &case),
+            outgoing,
             ..extras.clone()
         };
         match state
@@ -76,6 +80,26 @@ pub async fn open_case_with(
     Err(WebError::Internal(
         "no free reference number after several attempts".into(),
     ))
+}
+
+/// The duty officer's message for an urgent case, queued with the case itself so that
+/// neither exists without the other.
+fn urgent_notice(
+    state: &AppState,
+    case: &NewCase,
+    extras: &CaseExtras,
+) -> Option<frontdoor_domain::Outgoing> {
+    let kind = extras
+        .triage
+        .as_ref()
+        .and_then(|t| t.decision.get("risk_kind"))
+        .and_then(|k| k.as_str());
+    crate::triage::duty_message(
+        state,
+        &case.reference.to_string(),
+        &case.submission.service,
+        kind,
+    )
 }
 
 fn random_reference() -> Reference {

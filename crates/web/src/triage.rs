@@ -7,7 +7,8 @@ use crate::error::WebError;
 use crate::state::AppState;
 use frontdoor_domain::{CaseError, Channel, ContactDetails, ContactMeta, NewCase, Submission};
 use frontdoor_store::{
-    CaseDetail, CaseExtras, LinkedFrom, NewCorrection, Reroute, StaffRecord, TriageRecord,
+    CaseDetail, CaseExtras, LinkedFrom, NewCorrection, NewLabel, Reroute, RiskReview, StaffRecord,
+    TriageRecord,
 };
 use frontdoor_triage::Triage;
 use jiff::Timestamp;
@@ -100,6 +101,7 @@ pub async fn open_free_text_case_with(
     };
     let extras = CaseExtras {
         urgent: triage.urgent,
+        risk_check: triage.check_for_risk,
         awaiting_triage: triage.needs_review,
         triage: Some(TriageRecord {
             model_id: state.triage.info().id.clone(),
@@ -147,10 +149,6 @@ pub async fn route(
         .catalogue
         .service(to_service)
         .ok_or(ChangeError::Refused(CaseError::UnknownService))?;
-    if service.slug == summary.service {
-        state.store.confirm_triage(summary.id).await.map_err(web)?;
-        return Ok(());
-    }
     let decided = decision(state, summary.id).await?;
     let text = state
         .store
@@ -163,7 +161,24 @@ pub async fn route(
         text: &text,
         model_service: &triage.service,
         model_id,
+        urgency: urgency_now(summary),
     });
+    if service.slug == summary.service {
+        let label = correction.map(|correction| NewLabel {
+            case_id: summary.id,
+            correction,
+            service: &service.slug,
+            decision: "confirmed",
+            staff_id: staff.id,
+            at: Timestamp::now(),
+        });
+        state
+            .store
+            .confirm_triage(summary.id, label.as_ref())
+            .await
+            .map_err(web)?;
+        return Ok(());
+    }
     let team_name = state
         .catalogue
         .team(&service.team)
@@ -186,6 +201,105 @@ pub async fn route(
     state.store.reroute_case(&reroute).await.map_err(web)?;
     tracing::info!(case.reference = %summary.reference, case.service = %service.slug, staff.id = staff.id, "case rerouted");
     Ok(())
+}
+
+/// How urgent a case is as it stands: what a label records when a person acts on it.
+fn urgency_now(summary: &frontdoor_store::CaseSummary) -> &'static str {
+    if summary.urgent {
+        "urgent"
+    } else if summary.risk_check {
+        "check"
+    } else {
+        "no"
+    }
+}
+
+/// What a person decided when they read a contact for risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiskDecision {
+    Urgent,
+    NoRisk,
+}
+
+/// A person read a case for risk: it becomes urgent (and the duty officer is told) or
+/// leaves the check queue; either way the decision is kept to teach the next model.
+pub async fn review_risk(
+    state: &AppState,
+    case: &CaseDetail,
+    staff: &StaffRecord,
+    decided: RiskDecision,
+) -> Result<(), WebError> {
+    let summary = &case.summary;
+    let text = state.store.first_contact_text(summary.id).await?;
+    let model = decision(state, summary.id).await?;
+    let model_service = model
+        .as_ref()
+        .map_or(summary.service.clone(), |(_, t)| t.service.clone());
+    let model_id = model.map_or_else(String::new, |(id, _)| id);
+    let urgent = decided == RiskDecision::Urgent;
+    let review = RiskReview {
+        case_id: summary.id,
+        urgent,
+        label: NewLabel {
+            case_id: summary.id,
+            correction: NewCorrection {
+                channel: summary.channel.as_str(),
+                text: &text,
+                model_service: &model_service,
+                model_id: &model_id,
+                urgency: if urgent { "urgent" } else { "no" },
+            },
+            service: &summary.service,
+            decision: "urgency",
+            staff_id: staff.id,
+            at: Timestamp::now(),
+        },
+    };
+    state.store.review_risk(&review).await?;
+    if urgent && !summary.urgent {
+        let message = duty_message(
+            state,
+            &summary.reference.to_string(),
+            &summary.service,
+            None,
+        );
+        if let Some(message) = message {
+            state
+                .store
+                .enqueue_messages(Some(summary.id), &[message])
+                .await?;
+        }
+    }
+    tracing::info!(case.reference = %summary.reference, staff.id = staff.id, risk.urgent = urgent, "risk reviewed");
+    Ok(())
+}
+
+/// The message that tells the duty officer of an urgent contact, through the outbox.
+/// It names the case and the kind of risk, never what the resident wrote or who they
+/// are: the officer reads those in the console, where the reading is audited.
+pub(crate) fn duty_message(
+    state: &AppState,
+    reference: &str,
+    service: &str,
+    kind: Option<&str>,
+) -> Option<frontdoor_domain::Outgoing> {
+    let address = state.catalogue.council.duty_email.clone()?;
+    let link = format!(
+        "{}/console/cases/{reference}",
+        state.settings.public_url.trim_end_matches('/')
+    );
+    let kind = kind.map_or(String::new(), |k| {
+        format!(" Kind of risk: {}.", k.replace('-', " "))
+    });
+    Some(frontdoor_domain::Outgoing {
+        key: format!("duty-{reference}"),
+        destination: frontdoor_domain::Destination::Email { address },
+        subject: format!("Urgent contact {reference}: someone may be at risk"),
+        body: format!(
+            "A contact has been triaged as urgent and sent to {}.{kind}\n\nRead it now in the console: {link}\n\nThe case is first in every queue until someone closes it.",
+            state.service_name(service)
+        ),
+    })
 }
 
 /// Opens a linked case at `service` for the same resident and the same words: a referral.

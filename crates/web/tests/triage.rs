@@ -101,7 +101,8 @@ async fn a_resident_at_risk_is_urgent_routed_to_safeguarding_and_first_in_the_qu
     let staff = sign_in_as(&app, "sw@demo-council.example", "safeguarding").await;
     let queue = staff.get("/console/queues/safeguarding").await;
     let urgent_at = queue.body.find(&reference).expect("urgent case listed");
-    if let Some(other_at) = queue.body.find(&earlier) {
+    let earlier_urgent = case_service(&app, &earlier).await.urgent;
+    if let (Some(other_at), false) = (queue.body.find(&earlier), earlier_urgent) {
         assert!(urgent_at < other_at, "the urgent case comes first");
     }
     let page = staff.open_restricted(&reference).await;
@@ -113,7 +114,7 @@ async fn a_resident_at_risk_is_urgent_routed_to_safeguarding_and_first_in_the_qu
 async fn an_unclear_contact_waits_for_a_person_who_routes_it_and_the_correction_is_kept() {
     let app = spawn_app().await;
     let (reference, confirmation) =
-        contact_us(&app.browser(), "Hello, can someone ring me back please").await;
+        contact_us(&app.browser(), "Hi, I have a question about something").await;
     assert!(
         confirmation.contains("send it to the right service"),
         "{confirmation}"
@@ -164,7 +165,7 @@ async fn an_unclear_contact_waits_for_a_person_who_routes_it_and_the_correction_
     assert_eq!(corrections.len(), 1);
     assert_eq!(corrections[0].model_service, model_choice);
     assert_eq!(corrections[0].chosen_service, target);
-    assert!(corrections[0].text.contains("ring me back"));
+    assert!(corrections[0].text.contains("a question about something"));
     staff
         .get("/console/triage")
         .await
@@ -256,4 +257,138 @@ async fn the_api_accepts_free_text_and_says_where_it_went() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: serde_json::Value = refused.json().await.unwrap();
     assert_eq!(body["error"]["fields"][0]["field"], "text");
+}
+
+#[tokio::test]
+async fn contacts_at_risk_reach_the_risk_queue_and_a_person_decides() {
+    let app = spawn_app().await;
+    let (check, _) = contact_us(
+        &app.browser(),
+        "someone has sprayed racist graffiti on my garden wall",
+    )
+    .await;
+    let (urgent, confirmation) = contact_us(
+        &app.browser(),
+        "there's a really strong smell of gas in the kitchen of my council flat",
+    )
+    .await;
+    assert!(
+        confirmation.contains("marked your message as urgent"),
+        "{confirmation}"
+    );
+    let (restricted, _) = contact_us(
+        &app.browser(),
+        "my ex has a non molestation order but he's outside my door banging on it right now",
+    )
+    .await;
+    let check_case = case_service(&app, &check).await;
+    assert!(
+        check_case.risk_check && !check_case.urgent,
+        "{check_case:?}"
+    );
+    let urgent_case = case_service(&app, &urgent).await;
+    assert!(urgent_case.urgent && !urgent_case.risk_check);
+    assert_eq!(
+        case_service(&app, &restricted).await.service,
+        "safeguarding-concern"
+    );
+
+    // The duty officer is told of each urgent contact, without the resident's words.
+    let duty: Vec<_> = app
+        .store
+        .outbox_recent(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.key.starts_with("duty-"))
+        .collect();
+    assert_eq!(duty.len(), 2, "{duty:?}");
+    let to_duty = duty.iter().find(|m| m.subject.contains(&urgent)).unwrap();
+    assert!(matches!(&to_duty.destination,
+        frontdoor_domain::Destination::Email { address } if address == "duty.officer@demo-council.example"));
+    assert!(
+        !to_duty.body.contains("gas in the kitchen"),
+        "{}",
+        to_duty.body
+    );
+
+    let agent = sign_in_with_role(
+        &app,
+        "ag@demo-council.example",
+        "customer-services",
+        "agent",
+    )
+    .await;
+    agent
+        .get("/console/queues")
+        .await
+        .assert_contains("Risk: 1 to check, 1 urgent");
+    let queue = agent.get("/console/risk").await;
+    queue.assert_contains(&format!(r#"id="check-{check}""#));
+    queue.assert_contains(&format!(r#"id="urgent-{urgent}""#));
+    assert!(
+        !queue.body.contains(&restricted),
+        "a restricted case is its own team's alone"
+    );
+    let safeguarding = sign_in_as(&app, "sw@demo-council.example", "safeguarding").await;
+    safeguarding
+        .get("/console/risk")
+        .await
+        .assert_contains(&format!(r#"id="urgent-{restricted}""#));
+
+    let undecided = agent
+        .submit(
+            &queue,
+            &format!("/console/cases/{check}/risk"),
+            &[("back", "risk")],
+        )
+        .await;
+    assert_eq!(undecided.status, StatusCode::UNPROCESSABLE_ENTITY);
+    undecided.assert_contains("Select whether someone is at risk");
+
+    let cleared = agent
+        .submit(
+            &queue,
+            &format!("/console/cases/{check}/risk"),
+            &[("decision", "no-risk"), ("back", "risk")],
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::SEE_OTHER, "{}", cleared.body);
+    assert_eq!(cleared.location.as_deref(), Some("/console/risk"));
+    let after = case_service(&app, &check).await;
+    assert!(!after.risk_check && !after.urgent);
+    agent
+        .get("/console/risk")
+        .await
+        .assert_contains("Nothing is waiting to be checked");
+    agent
+        .get(&format!("/console/cases/{check}"))
+        .await
+        .assert_contains("Risk reviewed: no one found at risk");
+
+    // Confirming the service is a label too; both wait for the next training run.
+    let page = agent.get(&format!("/console/cases/{urgent}")).await;
+    let confirmed = agent
+        .submit(
+            &page,
+            &format!("/console/cases/{urgent}/route"),
+            &[("service", &urgent_case.service)],
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    let labels = app.store.triage_labels().await.unwrap();
+    let decisions: Vec<(&str, &str)> = labels
+        .iter()
+        .map(|l| (l.decision.as_str(), l.urgency.as_str()))
+        .collect();
+    assert_eq!(decisions, [("urgency", "no"), ("confirmed", "urgent")]);
+    agent
+        .get("/console/triage")
+        .await
+        .assert_contains("2 staff decisions since then are waiting to be learned");
 }

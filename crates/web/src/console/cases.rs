@@ -44,6 +44,8 @@ struct QueuesPage {
     reviews_triage: bool,
     manages_quarantine: bool,
     model: crate::console::triage::ModelView,
+    /// Open cases this member of staff may see: (to check for risk, urgent).
+    at_risk: (usize, usize),
     /// (slug, name, open cases, whether it is the officer's own team)
     teams: Vec<(String, String, i64, bool)>,
 }
@@ -69,9 +71,17 @@ async fn queues(State(state): State<AppState>, staff: Staff) -> PageResult<Queue
         awaiting_triage: state.store.count_awaiting_triage().await?,
         reviews_triage: staff.staffer().has(Permission::ReviewTriage),
         manages_quarantine: staff.staffer().has(Permission::ManageQuarantine),
-        model: crate::console::triage::model_view(&state),
+        model: crate::console::triage::model_view(&state).await?,
+        at_risk: at_risk_counts(&state, &staff).await?,
         teams,
     })
+}
+
+async fn at_risk_counts(state: &AppState, staff: &Staff) -> PageResult<(usize, usize)> {
+    let cases = state.store.cases_at_risk(500).await?;
+    let seen: Vec<_> = cases.iter().filter(|c| staff.sees(state, c)).collect();
+    let urgent = seen.iter().filter(|c| c.urgent).count();
+    Ok((seen.len() - urgent, urgent))
 }
 
 pub struct QueueRow {
@@ -173,6 +183,7 @@ struct CasePage {
     next_statuses: Vec<(String, String)>,
     errors: Vec<ErrorItem>,
     urgent: bool,
+    risk_check: bool,
     awaiting_triage: bool,
     triage: Option<TriagePanel>,
     services: Vec<(String, String)>,
@@ -360,6 +371,7 @@ async fn case_page_view(
             .collect(),
         errors,
         urgent: summary.urgent,
+        risk_check: summary.risk_check,
         awaiting_triage: summary.awaiting_triage,
         triage: panel(state, case).await?,
         services: all_services(state),

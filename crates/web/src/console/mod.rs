@@ -8,6 +8,7 @@ mod erasure;
 mod inbox;
 mod residents;
 mod restricted;
+mod risk;
 mod sign_in;
 mod triage;
 
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(assisted::routes())
         .merge(triage::routes())
+        .merge(risk::routes())
         .merge(residents::routes())
         .merge(inbox::routes())
         .merge(dashboard::routes())

@@ -34,16 +34,32 @@ pub struct ModelView {
     pub trained_at: String,
     pub examples: usize,
     pub corrections: usize,
+    /// "words and meaning" or "words only".
+    pub reads: &'static str,
+    /// Staff decisions made since the model was trained: waiting to be learned.
+    pub waiting: i64,
 }
 
-pub fn model_view(state: &AppState) -> ModelView {
+pub async fn model_view(state: &AppState) -> PageResult<ModelView> {
     let info = state.triage.info();
-    ModelView {
+    // A model whose training time is not a timestamp (the tests' "test", say) has
+    // learned none of the decisions in this database.
+    let since = info
+        .trained_at
+        .parse::<jiff::Timestamp>()
+        .unwrap_or(jiff::Timestamp::MIN);
+    Ok(ModelView {
         id: info.id.clone(),
         trained_at: info.trained_at.clone(),
         examples: info.examples,
         corrections: info.corrections,
-    }
+        reads: if state.triage.reads_meaning() {
+            "words and meaning"
+        } else {
+            "words only"
+        },
+        waiting: state.store.count_labels_since(since).await?,
+    })
 }
 
 /// One of triage's choices, named for staff.
@@ -123,7 +139,7 @@ async fn queue(State(state): State<AppState>, staff: Staff) -> PageResult<QueueP
     }
     Ok(QueuePage {
         layout: staff.layout(&state),
-        model: model_view(&state),
+        model: model_view(&state).await?,
         rows,
         services: all_services(&state),
     })

@@ -67,7 +67,21 @@ pub fn demo_model() -> frontdoor_triage::Model {
         env!("CARGO_MANIFEST_DIR"),
         "/../../models/demo-council.triage"
     );
-    frontdoor_triage::Model::from_bytes(&std::fs::read(path).unwrap()).expect("the model loads")
+    let table = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/minilm-l6-static.emb"
+    );
+    static TABLE: std::sync::OnceLock<std::sync::Arc<frontdoor_triage::StaticEmbeddings>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let bytes = std::fs::read(table).unwrap();
+        std::sync::Arc::new(
+            frontdoor_triage::StaticEmbeddings::from_bytes(&bytes)
+                .expect("the embedding table loads"),
+        )
+    });
+    frontdoor_triage::Model::from_bytes_with(&std::fs::read(path).unwrap(), Some(table.clone()))
+        .expect("the model loads")
 }
 
 fn demo_file(name: &str) -> String {
