@@ -5,6 +5,7 @@
 //! share no word.
 
 use crate::fast_map::FastMap;
+use crate::framing::{self, Framing};
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
@@ -47,17 +48,12 @@ struct Header {
 
 impl StaticEmbeddings {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EmbeddingError> {
-        let rest = bytes
-            .strip_prefix(MAGIC)
-            .ok_or(EmbeddingError::NotEmbeddings)?;
         let damaged = |why: &str| EmbeddingError::Damaged(why.to_owned());
-        let (len, rest) = rest
-            .split_at_checked(8)
-            .ok_or_else(|| damaged("too short"))?;
-        let len = u64::from_le_bytes(len.try_into().expect("eight bytes")) as usize;
-        let (json, table) = rest
-            .split_at_checked(len)
-            .ok_or_else(|| damaged("header cut short"))?;
+        let (json, table) = match framing::split(bytes, MAGIC) {
+            Framing::Foreign => return Err(EmbeddingError::NotEmbeddings),
+            Framing::Damaged(why) => return Err(damaged(why)),
+            Framing::Parts { header, data } => (header, data),
+        };
         let header: Header =
             serde_json::from_slice(json).map_err(|e| EmbeddingError::Damaged(e.to_string()))?;
         if header.format != FORMAT {
@@ -225,9 +221,7 @@ mod tests {
         let vocab = ["[UNK]", "bin", "##s", "missed", "!"];
         let header = serde_json::json!({"format": 1, "dims": 2, "vocab": vocab});
         let json = serde_json::to_vec(&header).unwrap();
-        let mut bytes = MAGIC.to_vec();
-        bytes.extend((json.len() as u64).to_le_bytes());
-        bytes.extend(json);
+        let mut bytes = framing::start(MAGIC, &json, 0);
         for row in [[0i8, 0], [127, 0], [0, 127], [127, 127], [0, 0]] {
             bytes.extend(1.0f32.to_le_bytes());
             bytes.extend(row.iter().map(|&v| v as u8));

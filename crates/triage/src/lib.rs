@@ -11,6 +11,7 @@ pub mod embed;
 pub mod eval;
 mod fast_map;
 pub mod features;
+mod framing;
 mod head;
 pub mod lines;
 pub mod model;

@@ -11,6 +11,7 @@
 use crate::embed::StaticEmbeddings;
 use crate::fast_map::FastMap;
 use crate::features::{Feature, cue_features, extract};
+use crate::framing::{self, Framing};
 use crate::head::{Head, HeadHeader, Input, sigmoid, softmax};
 use crate::normalise::{Token, clean, tokens};
 use crate::rules::{CompiledRules, CueMatch, RulesFile, Words};
@@ -392,9 +393,7 @@ impl Model {
             rules: self.rules_file.clone(),
         };
         let json = serde_json::to_vec(&header).expect("a model header always serialises");
-        let mut out = MAGIC.to_vec();
-        out.extend_from_slice(&(json.len() as u64).to_le_bytes());
-        out.extend_from_slice(&json);
+        let mut out = framing::start(MAGIC, &json, self.service.weights.len());
         for head in [&self.service, &self.risk, &self.referral] {
             out.extend(head.weight_bytes());
         }
@@ -413,15 +412,12 @@ impl Model {
         bytes: &[u8],
         embeddings: Option<Arc<StaticEmbeddings>>,
     ) -> Result<Self, ModelError> {
-        let rest = bytes.strip_prefix(MAGIC).ok_or(ModelError::NotAModel)?;
         let damaged = |why: &str| ModelError::Damaged(why.to_owned());
-        let (len, rest) = rest
-            .split_at_checked(8)
-            .ok_or_else(|| damaged("too short"))?;
-        let len = u64::from_le_bytes(len.try_into().expect("eight bytes")) as usize;
-        let (json, weights) = rest
-            .split_at_checked(len)
-            .ok_or_else(|| damaged("header cut short"))?;
+        let (json, weights) = match framing::split(bytes, MAGIC) {
+            Framing::Foreign => return Err(ModelError::NotAModel),
+            Framing::Damaged(why) => return Err(damaged(why)),
+            Framing::Parts { header, data } => (header, data),
+        };
         let format: FormatOnly =
             serde_json::from_slice(json).map_err(|e| ModelError::Damaged(e.to_string()))?;
         if format.format != FORMAT {

@@ -35,6 +35,23 @@ fn shipped() -> &'static Model {
     &SHIPPED
 }
 
+/// A model trained on one of the repository's labelled files, with or without meaning.
+fn train_on(file: &str, embeddings: Option<Arc<StaticEmbeddings>>) -> Model {
+    let catalogue = catalogue();
+    let rules = rules();
+    let examples = examples(file);
+    train(&TrainingInput {
+        catalogue: &catalogue,
+        rules: &rules,
+        examples: &examples,
+        corrections: &[],
+        trained_at: "test",
+        hyper: Hyper::default(),
+        embeddings,
+    })
+    .unwrap()
+}
+
 fn examples(file: &str) -> Vec<Example> {
     let path = repo(file);
     read_csv(&path, std::fs::File::open(&path).unwrap(), &catalogue()).unwrap()
@@ -42,19 +59,7 @@ fn examples(file: &str) -> Vec<Example> {
 
 #[test]
 fn the_shipped_model_is_the_one_the_repository_trains() {
-    let catalogue = catalogue();
-    let rules = rules();
-    let examples = examples("data/triage/train.csv");
-    let model = train(&TrainingInput {
-        catalogue: &catalogue,
-        rules: &rules,
-        examples: &examples,
-        corrections: &[],
-        trained_at: "test",
-        hyper: Hyper::default(),
-        embeddings: Some(EMBEDDINGS.clone()),
-    })
-    .unwrap();
+    let model = train_on("data/triage/train.csv", Some(EMBEDDINGS.clone()));
     assert_eq!(
         model.info().id,
         shipped().info().id,
@@ -69,38 +74,15 @@ fn the_shipped_model_is_the_one_the_repository_trains() {
 
 #[test]
 fn training_twice_on_the_same_data_gives_the_same_model_byte_for_byte() {
-    let catalogue = catalogue();
-    let rules = rules();
-    let examples = examples("data/triage/enquiries-dev.csv");
-    let input = TrainingInput {
-        catalogue: &catalogue,
-        rules: &rules,
-        examples: &examples,
-        corrections: &[],
-        trained_at: "test",
-        hyper: Hyper::default(),
-        embeddings: Some(EMBEDDINGS.clone()),
-    };
-    let first = train(&input).unwrap().to_bytes();
-    let second = train(&input).unwrap().to_bytes();
+    let dev = "data/triage/enquiries-dev.csv";
+    let first = train_on(dev, Some(EMBEDDINGS.clone())).to_bytes();
+    let second = train_on(dev, Some(EMBEDDINGS.clone())).to_bytes();
     assert!(first == second, "two trainings differ");
 }
 
 #[test]
 fn a_model_without_an_embedding_table_reads_words_only_and_still_routes() {
-    let catalogue = catalogue();
-    let rules = rules();
-    let examples = examples("data/triage/enquiries-dev.csv");
-    let model = train(&TrainingInput {
-        catalogue: &catalogue,
-        rules: &rules,
-        examples: &examples,
-        corrections: &[],
-        trained_at: "test",
-        hyper: Hyper::default(),
-        embeddings: None,
-    })
-    .unwrap();
+    let model = train_on("data/triage/enquiries-dev.csv", None);
     assert!(model.info().embeddings.is_none());
     let loaded = Model::from_bytes(&model.to_bytes()).expect("no table needed");
     assert!(!loaded.reads_meaning());

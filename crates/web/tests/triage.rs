@@ -262,11 +262,13 @@ async fn the_api_accepts_free_text_and_says_where_it_went() {
 #[tokio::test]
 async fn contacts_at_risk_reach_the_risk_queue_and_a_person_decides() {
     let app = spawn_app().await;
-    let (check, _) = contact_us(
+    let (check, told) = contact_us(
         &app.browser(),
         "someone has sprayed racist graffiti on my garden wall",
     )
     .await;
+    assert!(told.contains(r#"id="call-999""#), "{told}");
+    assert!(!told.contains(r#"id="urgent""#), "{told}");
     let (urgent, confirmation) = contact_us(
         &app.browser(),
         "there's a really strong smell of gas in the kitchen of my council flat",

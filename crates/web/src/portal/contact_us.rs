@@ -115,6 +115,8 @@ struct ConfirmationPage {
     /// The team's name, or empty while a person chooses it.
     team_name: String,
     urgent: bool,
+    /// Urgent, or to be checked for risk: the resident is told to call 999 if in danger.
+    at_risk: bool,
     council_phone: String,
 }
 
@@ -148,6 +150,7 @@ async fn confirmation(State(state): State<AppState>, session: Session) -> PageRe
         reference: reference.to_string(),
         team_name,
         urgent: case.summary.urgent,
+        at_risk: case.summary.urgent || case.summary.risk_check,
         council_phone: state.local_catalogue().council.phone.clone(),
     }
     .into_response())
