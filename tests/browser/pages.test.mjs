@@ -16,7 +16,7 @@ const RESIDENT_PAGES = [
 // Each role sees the pages its work needs (docs/security.md): a Waste team lead the
 // casework pages, a manager the dashboard, an administrator the audit trail.
 const TEAM_LEAD_PAGES = [
-  '/console/queues', '/console/queues/waste', '/console/queues/waste?mine=1', '/console/triage',
+  '/console/queues', '/console/queues/waste', '/console/queues/waste?mine=1', '/console/triage', '/console/risk',
   '/console/contacts/new', '/console/residents', '/console/residents?q=smith', '/console/quarantine',
   '/console/tasks/waste',
 ];
