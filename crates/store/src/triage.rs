@@ -81,6 +81,8 @@ pub struct RiskReview<'a> {
     pub case_id: i64,
     pub urgent: bool,
     pub label: NewLabel<'a>,
+    /// Messages the decision causes (the duty officer's), queued in the same transaction.
+    pub outgoing: Vec<frontdoor_domain::Outgoing>,
 }
 
 /// A correction as training reads it.
@@ -291,6 +293,7 @@ impl Store {
         )
         .await?;
         insert_label(&mut tx, &review.label).await?;
+        crate::outbox::enqueue(&mut tx, Some(review.case_id), &review.outgoing, &at).await?;
         tx.commit().await?;
         Ok(())
     }

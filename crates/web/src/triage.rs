@@ -237,6 +237,14 @@ pub async fn review_risk(
         .map_or(summary.service.clone(), |(_, t)| t.service.clone());
     let model_id = model.map_or_else(String::new, |(id, _)| id);
     let urgent = decided == RiskDecision::Urgent;
+    let reference = summary.reference.to_string();
+    let outgoing = if urgent && !summary.urgent {
+        duty_message(state, &reference, &summary.service, None)
+            .into_iter()
+            .collect()
+    } else {
+        Vec::new()
+    };
     let review = RiskReview {
         case_id: summary.id,
         urgent,
@@ -254,22 +262,9 @@ pub async fn review_risk(
             staff_id: staff.id,
             at: Timestamp::now(),
         },
+        outgoing,
     };
     state.store.review_risk(&review).await?;
-    if urgent && !summary.urgent {
-        let message = duty_message(
-            state,
-            &summary.reference.to_string(),
-            &summary.service,
-            None,
-        );
-        if let Some(message) = message {
-            state
-                .store
-                .enqueue_messages(Some(summary.id), &[message])
-                .await?;
-        }
-    }
     tracing::info!(case.reference = %summary.reference, staff.id = staff.id, risk.urgent = urgent, "risk reviewed");
     Ok(())
 }
@@ -296,7 +291,7 @@ pub(crate) fn duty_message(
         destination: frontdoor_domain::Destination::Email { address },
         subject: format!("Urgent contact {reference}: someone may be at risk"),
         body: format!(
-            "A contact has been triaged as urgent and sent to {}.{kind}\n\nRead it now in the console: {link}\n\nThe case is first in every queue until someone closes it.",
+            "A contact has been marked urgent, by triage or by a member of staff, and is with {}.{kind}\n\nRead it now in the console: {link}\n\nThe case is first in every queue until someone closes it.",
             state.service_name(service)
         ),
     })

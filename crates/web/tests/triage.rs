@@ -393,4 +393,19 @@ async fn contacts_at_risk_reach_the_risk_queue_and_a_person_decides() {
         .get("/console/triage")
         .await
         .assert_contains("2 staff decisions since then are waiting to be learned");
+
+    // A person can make any case urgent; the duty officer is told of that too.
+    let page = agent.get(&format!("/console/cases/{check}")).await;
+    let raised = agent
+        .submit(
+            &page,
+            &format!("/console/cases/{check}/risk"),
+            &[("decision", "urgent")],
+        )
+        .await;
+    assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.body);
+    assert!(case_service(&app, &check).await.urgent);
+    let outbox = app.store.outbox_recent(50).await.unwrap();
+    let keys: Vec<&str> = outbox.iter().map(|m| m.key.as_str()).collect();
+    assert!(keys.contains(&format!("duty-{check}").as_str()), "{keys:?}");
 }
