@@ -363,7 +363,7 @@ async fn staff_decisions(settings: &Settings, catalogue: &Catalogue) -> Result<V
             service: r.service,
             referrals: Vec::new(),
             urgency: r.urgency.parse().unwrap_or_default(),
-            risk: None,
+            risk: Some(r.risk).filter(|k| !k.is_empty()),
         })
         .collect())
 }

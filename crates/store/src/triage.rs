@@ -59,6 +59,8 @@ pub struct NewLabel<'a> {
     pub service: &'a str,
     /// "confirmed", "rerouted" or "urgency".
     pub decision: &'a str,
+    /// The kind of risk the person saw; empty when none or not said.
+    pub risk: &'a str,
     pub staff_id: i64,
     pub at: Timestamp,
 }
@@ -73,6 +75,7 @@ pub struct LabelRecord {
     pub service: String,
     pub urgency: String,
     pub decision: String,
+    pub risk: String,
 }
 
 /// A person's reading of a contact for risk.
@@ -99,8 +102,8 @@ async fn insert_label(tx: &mut Transaction<'_, Any>, label: &NewLabel<'_>) -> St
     let correction = &label.correction;
     sqlx::query(
         "INSERT INTO triage_corrections
-           (case_id, channel, text, model_service, chosen_service, model_id, staff_id, at, urgency, decision)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+           (case_id, channel, text, model_service, chosen_service, model_id, staff_id, at, urgency, decision, risk)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(label.case_id)
     .bind(correction.channel)
@@ -112,6 +115,7 @@ async fn insert_label(tx: &mut Transaction<'_, Any>, label: &NewLabel<'_>) -> St
     .bind(encode_instant(label.at))
     .bind(correction.urgency)
     .bind(label.decision)
+    .bind(label.risk)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -237,6 +241,7 @@ impl Store {
                 correction: correction.clone(),
                 service: reroute.to_service,
                 decision: "rerouted",
+                risk: "",
                 staff_id: reroute.actor,
                 at: reroute.at,
             };
@@ -312,7 +317,7 @@ impl Store {
     /// Every staff decision about a triaged contact, oldest first: training data.
     pub async fn triage_labels(&self) -> StoreResult<Vec<LabelRecord>> {
         let rows = sqlx::query(
-            "SELECT id, case_id, channel, text, chosen_service, urgency, decision FROM triage_corrections
+            "SELECT id, case_id, channel, text, chosen_service, urgency, decision, risk FROM triage_corrections
              WHERE text <> '' ORDER BY id",
         )
         .fetch_all(&self.pool)
@@ -327,6 +332,7 @@ impl Store {
                 service: r.get("chosen_service"),
                 urgency: r.get("urgency"),
                 decision: r.get("decision"),
+                risk: r.get("risk"),
             })
             .collect())
     }

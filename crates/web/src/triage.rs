@@ -169,6 +169,7 @@ pub async fn route(
             correction,
             service: &service.slug,
             decision: "confirmed",
+            risk: "",
             staff_id: staff.id,
             at: Timestamp::now(),
         });
@@ -222,14 +223,23 @@ pub enum RiskDecision {
 }
 
 /// A person read a case for risk: it becomes urgent (and the duty officer is told) or
-/// leaves the check queue; either way the decision is kept to teach the next model.
+/// leaves the check queue; either way the decision, with the kind of risk the person
+/// saw, is kept to teach the next model.
 pub async fn review_risk(
     state: &AppState,
     case: &CaseDetail,
     staff: &StaffRecord,
     decided: RiskDecision,
+    kind: &str,
 ) -> Result<(), WebError> {
     let summary = &case.summary;
+    // Only a kind the model knows is kept, and only with "urgent".
+    let known = state.triage.risk_kinds().iter().any(|k| k.name == kind);
+    let kind = if known && decided == RiskDecision::Urgent {
+        kind
+    } else {
+        ""
+    };
     let text = state.store.first_contact_text(summary.id).await?;
     let model = decision(state, summary.id).await?;
     let model_service = model
@@ -259,6 +269,7 @@ pub async fn review_risk(
             },
             service: &summary.service,
             decision: "urgency",
+            risk: kind,
             staff_id: staff.id,
             at: Timestamp::now(),
         },

@@ -396,11 +396,12 @@ async fn contacts_at_risk_reach_the_risk_queue_and_a_person_decides() {
 
     // A person can make any case urgent; the duty officer is told of that too.
     let page = agent.get(&format!("/console/cases/{check}")).await;
+    page.assert_contains(r#"<option value="hate-incident" selected>"#);
     let raised = agent
         .submit(
             &page,
             &format!("/console/cases/{check}/risk"),
-            &[("decision", "urgent")],
+            &[("decision", "urgent"), ("kind", "hate-incident")],
         )
         .await;
     assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.body);
@@ -408,4 +409,10 @@ async fn contacts_at_risk_reach_the_risk_queue_and_a_person_decides() {
     let outbox = app.store.outbox_recent(50).await.unwrap();
     let keys: Vec<&str> = outbox.iter().map(|m| m.key.as_str()).collect();
     assert!(keys.contains(&format!("duty-{check}").as_str()), "{keys:?}");
+    let labels = app.store.triage_labels().await.unwrap();
+    let last = labels.last().unwrap();
+    assert_eq!(
+        (last.urgency.as_str(), last.risk.as_str()),
+        ("urgent", "hate-incident")
+    );
 }

@@ -10,3 +10,5 @@ CREATE INDEX cases_risk ON cases (risk_check, urgent);
 -- decision the row records ("rerouted", "confirmed", "urgency").
 ALTER TABLE triage_corrections ADD COLUMN urgency TEXT NOT NULL DEFAULT 'no';
 ALTER TABLE triage_corrections ADD COLUMN decision TEXT NOT NULL DEFAULT 'rerouted';
+-- The kind of risk the person saw ("domestic-abuse", ...), or '' when none or not said.
+ALTER TABLE triage_corrections ADD COLUMN risk TEXT NOT NULL DEFAULT '';

@@ -184,6 +184,8 @@ struct CasePage {
     errors: Vec<ErrorItem>,
     urgent: bool,
     risk_check: bool,
+    /// (slug, name, chosen) for "What kind of risk?": triage's guess chosen.
+    risk_kinds: Vec<(String, String, bool)>,
     awaiting_triage: bool,
     triage: Option<TriagePanel>,
     services: Vec<(String, String)>,
@@ -372,6 +374,7 @@ async fn case_page_view(
         errors,
         urgent: summary.urgent,
         risk_check: summary.risk_check,
+        risk_kinds: crate::console::risk::kind_choices(state, case).await?,
         awaiting_triage: summary.awaiting_triage,
         triage: panel(state, case).await?,
         services: all_services(state),

@@ -8,7 +8,7 @@ mod erasure;
 mod inbox;
 mod residents;
 mod restricted;
-mod risk;
+pub mod risk;
 mod sign_in;
 mod triage;
 

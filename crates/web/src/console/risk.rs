@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
 
 pub struct RiskRow {
     pub reference: String,
+    /// The kind triage saw, as its slug: what "Urgent" records unless a person says otherwise.
+    pub kind_slug: String,
     pub service: String,
     pub received: String,
     /// When a person must have read it by; empty for urgent cases.
@@ -75,7 +77,12 @@ async fn risk_row(state: &AppState, case: &CaseSummary, now: Timestamp) -> PageR
         .created_at
         .checked_add(CHECK_WITHIN)
         .unwrap_or(case.created_at);
+    let kind_slug = triage
+        .as_ref()
+        .and_then(|t| t.risk_kind.clone())
+        .unwrap_or_default();
     Ok(RiskRow {
+        kind_slug,
         reference: case.reference.to_string(),
         service: state.service_name(&case.service),
         received: london_time(case.created_at),
@@ -96,11 +103,32 @@ async fn risk_row(state: &AppState, case: &CaseSummary, now: Timestamp) -> PageR
     })
 }
 
+/// The kinds of risk the model knows, for a person to say which they saw, with the one
+/// triage saw chosen.
+pub async fn kind_choices(
+    state: &AppState,
+    case: &frontdoor_store::CaseDetail,
+) -> PageResult<Vec<(String, String, bool)>> {
+    let seen = decision(state, case.summary.id)
+        .await?
+        .and_then(|(_, t)| t.risk_kind)
+        .unwrap_or_default();
+    Ok(state
+        .triage
+        .risk_kinds()
+        .iter()
+        .map(|k| (k.name.clone(), k.name.replace('-', " "), k.name == seen))
+        .collect())
+}
+
 #[derive(Deserialize)]
 struct ReviewForm {
     csrf_token: Option<String>,
     #[serde(default)]
     decision: String,
+    /// The kind of risk the person saw, with "urgent".
+    #[serde(default)]
+    kind: String,
     /// Where to go afterwards: "risk" returns to the risk queue.
     #[serde(default)]
     back: String,
@@ -124,7 +152,7 @@ async fn review(
             return after_change(&state, &staff, &case, refused, "risk-urgent").await;
         }
     };
-    let result = review_risk(&state, &case, &staff.record, decided)
+    let result = review_risk(&state, &case, &staff.record, decided, &form.kind)
         .await
         .map_err(crate::casework::ChangeError::Web);
     if result.is_ok() && form.back == "risk" {
