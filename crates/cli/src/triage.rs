@@ -158,13 +158,12 @@ pub fn load_model(
         None => (DEMO_MODEL.to_vec(), "(built in)".to_owned()),
     };
     // A model that reads words only needs no table: the table is read only when asked for.
-    let model = match Model::from_bytes(&bytes) {
-        Err(frontdoor_triage::ModelError::Embeddings { .. }) => {
-            Model::from_bytes_with(&bytes, Some(load_embeddings(settings)?))
-        }
-        other => other,
-    }
-    .with_context(|| format!("cannot load triage model {name}"))?;
+    let cannot_load = || format!("cannot load triage model {name}");
+    let table = match Model::embeddings_needed(&bytes).with_context(cannot_load)? {
+        Some(_) => Some(load_embeddings(settings)?),
+        None => None,
+    };
+    let model = Model::from_bytes_with(&bytes, table).with_context(cannot_load)?;
     check_labels(&model, catalogue)?;
     Ok(model)
 }

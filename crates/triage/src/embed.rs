@@ -19,7 +19,6 @@ const CONTINUATION: &str = "##";
 #[derive(Debug, Clone)]
 pub struct StaticEmbeddings {
     id: String,
-    source: String,
     dims: usize,
     vocab: FastMap<String, u32>,
     unknown: Option<u32>,
@@ -40,8 +39,6 @@ pub enum EmbeddingError {
 #[derive(serde::Deserialize)]
 struct Header {
     format: u32,
-    #[serde(default)]
-    source: String,
     dims: usize,
     vocab: Vec<String>,
 }
@@ -79,7 +76,6 @@ impl StaticEmbeddings {
             .collect();
         Ok(Self {
             id: short_hash(bytes),
-            source: header.source,
             dims: header.dims,
             unknown: vocab.get("[UNK]").copied(),
             vocab,
@@ -91,10 +87,6 @@ impl StaticEmbeddings {
     /// A short hash of the file: a model records the table it was trained with.
     pub fn id(&self) -> &str {
         &self.id
-    }
-
-    pub fn source(&self) -> &str {
-        &self.source
     }
 
     pub fn dims(&self) -> usize {

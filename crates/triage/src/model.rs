@@ -400,6 +400,20 @@ impl Model {
         out
     }
 
+    /// The embedding table a model file was trained with, if any, read without loading
+    /// the model: so a caller loads the table only for a model that needs it.
+    pub fn embeddings_needed(bytes: &[u8]) -> Result<Option<String>, ModelError> {
+        match framing::split(bytes, MAGIC) {
+            Framing::Foreign => Err(ModelError::NotAModel),
+            Framing::Damaged(why) => Err(ModelError::Damaged(why.to_owned())),
+            Framing::Parts { header, .. } => {
+                let peek: Peek = serde_json::from_slice(header)
+                    .map_err(|e| ModelError::Damaged(e.to_string()))?;
+                Ok(peek.info.embeddings)
+            }
+        }
+    }
+
     /// Reads a model that reads words only, or whose embedding table is not at hand
     /// (which is refused).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
@@ -615,6 +629,18 @@ impl Standardise {
         }
         vector
     }
+}
+
+/// Just enough of a header to know which embedding table a model needs.
+#[derive(Deserialize)]
+struct Peek {
+    info: PeekInfo,
+}
+
+#[derive(Deserialize)]
+struct PeekInfo {
+    #[serde(default)]
+    embeddings: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -154,20 +154,23 @@ pub fn train(input: &TrainingInput) -> Result<Model, TrainError> {
     let index = index_of(&features);
     let service = fit_service(&outputs.services, &all, &index, &idf, dims, &hyper);
     let inputs: Vec<Input> = labelled.iter().map(|d| input_of(d, &index, &idf)).collect();
-    let risk = fit_risk(
-        &outputs.kinds,
-        &labelled,
-        &inputs,
-        features.len(),
-        dims,
-        &hyper,
+    let sizes = (features.len(), dims);
+    let mut kinds = vec![NO_RISK.to_owned()];
+    kinds.extend(outputs.kinds.iter().map(|k| k.name.clone()));
+    let risk_of = Targets::Class(labelled.iter().map(|d| labels(d).risk).collect());
+    let risk = fit_labelled(kinds, &risk_of, &labelled, &inputs, sizes, &hyper);
+    let referrals_of = Targets::Set(
+        labelled
+            .iter()
+            .map(|d| labels(d).referrals.as_slice())
+            .collect(),
     );
-    let referral = fit_referrals(
-        &outputs.referrals,
+    let referral = fit_labelled(
+        outputs.referrals.clone(),
+        &referrals_of,
         &labelled,
         &inputs,
-        features.len(),
-        dims,
+        sizes,
         &hyper,
     );
     let mut model = Model {
@@ -494,54 +497,27 @@ fn fit_service(
     .into_head(services.to_vec())
 }
 
-fn fit_risk(
-    kinds: &[RiskKind],
+/// A head that learns from the labelled contacts only (risk, referrals): the catalogue's
+/// own sentences say which service, not who is at risk or what else they need.
+fn fit_labelled(
+    outputs: Vec<String>,
+    targets: &Targets,
     docs: &[Document],
     inputs: &[Input],
-    features: usize,
-    dims: usize,
+    (features, dims): (usize, usize),
     hyper: &Hyper,
 ) -> Head {
-    let labels = Targets::Class(docs.iter().map(|d| labels(d).risk).collect());
     let weights: Vec<f32> = docs.iter().map(|d| d.weight).collect();
-    let mut names = vec![NO_RISK.to_owned()];
-    names.extend(kinds.iter().map(|k| k.name.clone()));
     Fitted::fit(
-        names.len(),
+        outputs.len(),
         features,
         dims,
         inputs,
-        &labels,
+        targets,
         &weights,
         hyper,
     )
-    .into_head(names)
-}
-
-fn fit_referrals(
-    services: &[String],
-    docs: &[Document],
-    inputs: &[Input],
-    features: usize,
-    dims: usize,
-    hyper: &Hyper,
-) -> Head {
-    let sets = Targets::Set(
-        docs.iter()
-            .map(|d| labels(d).referrals.as_slice())
-            .collect(),
-    );
-    let weights: Vec<f32> = docs.iter().map(|d| d.weight).collect();
-    Fitted::fit(
-        services.len(),
-        features,
-        dims,
-        inputs,
-        &sets,
-        &weights,
-        hyper,
-    )
-    .into_head(services.to_vec())
+    .into_head(outputs)
 }
 
 fn labels(doc: &Document) -> &Labels {
@@ -648,14 +624,9 @@ fn log_loss(held_out: &[(Vec<f32>, usize)], temperature: f32) -> f32 {
         .sum()
 }
 
-/// Assigns each item a fold so every label is spread evenly across folds. Deterministic.
-pub fn stratified_folds(labels: &[usize], folds: usize) -> Vec<usize> {
-    let groups: Vec<String> = (0..labels.len()).map(|i| i.to_string()).collect();
-    grouped_folds(labels, &groups, folds)
-}
-
-/// As `stratified_folds`, keeping every member of a group in one fold: several tellings
-/// of one situation never sit on both sides of a split.
+/// Assigns each item a fold so every label is spread evenly across folds, keeping every
+/// member of a group in one fold: several tellings of one situation never sit on both
+/// sides of a split. Deterministic.
 pub fn grouped_folds(labels: &[usize], groups: &[String], folds: usize) -> Vec<usize> {
     let mut by_label: BTreeMap<usize, BTreeMap<&str, Vec<usize>>> = BTreeMap::new();
     for (i, (&label, group)) in labels.iter().zip(groups).enumerate() {

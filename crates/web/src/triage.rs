@@ -10,7 +10,7 @@ use frontdoor_store::{
     CaseDetail, CaseExtras, LinkedFrom, NewCorrection, NewLabel, Reroute, RiskReview, StaffRecord,
     TriageRecord,
 };
-use frontdoor_triage::Triage;
+use frontdoor_triage::{Triage, Urgency};
 use jiff::Timestamp;
 
 /// The most a resident may write in one free-text contact.
@@ -161,7 +161,7 @@ pub async fn route(
         text: &text,
         model_service: &triage.service,
         model_id,
-        urgency: urgency_now(summary),
+        urgency: urgency_now(summary).as_str(),
     });
     if service.slug == summary.service {
         let label = correction.map(|correction| NewLabel {
@@ -205,13 +205,13 @@ pub async fn route(
 }
 
 /// How urgent a case is as it stands: what a label records when a person acts on it.
-fn urgency_now(summary: &frontdoor_store::CaseSummary) -> &'static str {
+fn urgency_now(summary: &frontdoor_store::CaseSummary) -> Urgency {
     if summary.urgent {
-        "urgent"
+        Urgency::Urgent
     } else if summary.risk_check {
-        "check"
+        Urgency::Check
     } else {
-        "no"
+        Urgency::No
     }
 }
 
@@ -265,7 +265,7 @@ pub async fn review_risk(
                 text: &text,
                 model_service: &model_service,
                 model_id: &model_id,
-                urgency: if urgent { "urgent" } else { "no" },
+                urgency: if urgent { Urgency::Urgent } else { Urgency::No }.as_str(),
             },
             service: &summary.service,
             decision: "urgency",

@@ -280,6 +280,7 @@ async fn case_page_view(
 ) -> PageResult<CasePage> {
     let summary = &case.summary;
     let service = state.catalogue.service(&summary.service);
+    let triage = panel(state, case).await?;
     let mut details = Vec::new();
     for contact in &case.contacts {
         if let Some(said) = &contact.summary {
@@ -374,9 +375,12 @@ async fn case_page_view(
         errors,
         urgent: summary.urgent,
         risk_check: summary.risk_check,
-        risk_kinds: crate::console::risk::kind_choices(state, case).await?,
+        risk_kinds: crate::console::risk::kind_choices(
+            state,
+            triage.as_ref().and_then(|t| t.risk_kind.as_deref()),
+        ),
         awaiting_triage: summary.awaiting_triage,
-        triage: panel(state, case).await?,
+        triage,
         services: all_services(state),
         service_slug: summary.service.clone(),
         person_id: case.person_id,

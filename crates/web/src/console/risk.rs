@@ -105,20 +105,16 @@ async fn risk_row(state: &AppState, case: &CaseSummary, now: Timestamp) -> PageR
 
 /// The kinds of risk the model knows, for a person to say which they saw, with the one
 /// triage saw chosen.
-pub async fn kind_choices(
-    state: &AppState,
-    case: &frontdoor_store::CaseDetail,
-) -> PageResult<Vec<(String, String, bool)>> {
-    let seen = decision(state, case.summary.id)
-        .await?
-        .and_then(|(_, t)| t.risk_kind)
-        .unwrap_or_default();
-    Ok(state
+pub fn kind_choices(state: &AppState, seen: Option<&str>) -> Vec<(String, String, bool)> {
+    state
         .triage
         .risk_kinds()
         .iter()
-        .map(|k| (k.name.clone(), k.name.replace('-', " "), k.name == seen))
-        .collect())
+        .map(|k| {
+            let chosen = seen == Some(k.name.as_str());
+            (k.name.clone(), k.name.replace('-', " "), chosen)
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]

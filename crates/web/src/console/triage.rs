@@ -192,6 +192,8 @@ pub struct TriagePanel {
     pub urgent_because: String,
     pub explanation: String,
     pub choices: Vec<Choice>,
+    /// The kind of risk triage saw, if it saw one.
+    pub risk_kind: Option<String>,
     /// (slug, name, because, already opened)
     pub referrals: Vec<(String, String, String, bool)>,
 }
@@ -218,6 +220,7 @@ pub async fn panel(
         urgent_because: triage.urgent_because.join(", "),
         explanation: triage.explanation.join(", "),
         choices: choices(state, &triage),
+        risk_kind: triage.risk_kind.clone(),
         referrals: triage
             .referrals
             .iter()
