@@ -198,6 +198,30 @@ impl Staffer<'_> {
     pub fn sees(&self, owner: Owner<'_>) -> bool {
         self.may(Permission::ViewCase, owner).is_ok()
     }
+
+    /// Whether this member of staff may know a person exists, given the owners of the
+    /// person's cases and whether the person is known some other way (a life event they
+    /// told us of). A person known only through restricted services of other teams is
+    /// invisible, as their cases are: not found, rather than refused. Whoever answers
+    /// subject-access requests must find anyone who asks, so sees every person (never the
+    /// restricted cases themselves).
+    pub fn sees_person<'o>(
+        &self,
+        cases: impl IntoIterator<Item = Owner<'o>>,
+        known_otherwise: bool,
+    ) -> bool {
+        if self.has(Permission::SubjectAccess) {
+            return true;
+        }
+        let mut any_case = false;
+        for owner in cases {
+            if self.sees(owner) {
+                return true;
+            }
+            any_case = true;
+        }
+        known_otherwise || !any_case
+    }
 }
 
 /// The reasons offered before a restricted case is opened: (value, what the trail records).
@@ -286,6 +310,19 @@ mod tests {
             Err(Refusal::Restricted)
         );
         assert!(!staff(Role::Officer, "waste").sees(unsure));
+    }
+
+    #[test]
+    fn a_person_known_only_through_restricted_services_is_invisible_outside_them() {
+        let officer = staff(Role::Officer, "waste");
+        assert!(!officer.sees_person([SOCIAL_CARE], false));
+        assert!(!officer.sees_person([SOCIAL_CARE, SOCIAL_CARE], false));
+        assert!(officer.sees_person([SOCIAL_CARE, WASTE], false));
+        assert!(officer.sees_person([SOCIAL_CARE], true));
+        assert!(officer.sees_person([], false));
+        assert!(staff(Role::Officer, "adult-social-care").sees_person([SOCIAL_CARE], false));
+        assert!(!staff(Role::Manager, "it").sees_person([SOCIAL_CARE], false));
+        assert!(staff(Role::Admin, "it").sees_person([SOCIAL_CARE], false));
     }
 
     #[test]

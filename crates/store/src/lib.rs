@@ -36,7 +36,9 @@ pub use life_events::{LifeEventRecord, TaskRecord, TellUsOnce, Told};
 pub use mi::{ALL_WARDS, Narrow, RollupQuery, Shape};
 pub use open311::{Open311Client, RequestFilter, ServiceRequestRecord};
 pub use outbox::{DeliveryStatus, OutboxMessage};
-pub use people::{PersonEventRecord, PersonHit, PersonRecord, PersonView, TimelineContact};
+pub use people::{
+    KnownThrough, PersonEventRecord, PersonHit, PersonRecord, PersonView, TimelineContact,
+};
 pub use places::{NearbyReport, PublicReport};
 pub use sessions::SessionRecord;
 pub use staff::{NewStaff, StaffRecord};

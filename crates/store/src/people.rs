@@ -73,6 +73,31 @@ pub struct PersonHit {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub postcode: Option<String>,
+    /// Whom the person is known to, for the access policy.
+    pub known_through: KnownThrough,
+}
+
+/// What a person is known to the council through: their cases' services and teams, and
+/// whether they told us of a life event themselves. The access policy hides a person
+/// known only through restricted services from staff outside those teams.
+#[derive(Debug, Clone, Default)]
+pub struct KnownThrough {
+    /// (service, team, awaiting triage) of each case.
+    pub cases: Vec<(String, String, bool)>,
+    pub life_events: bool,
+}
+
+impl PersonView {
+    pub fn known_through(&self) -> KnownThrough {
+        KnownThrough {
+            cases: self
+                .cases
+                .iter()
+                .map(|c| (c.service.clone(), c.team.clone(), c.awaiting_triage))
+                .collect(),
+            life_events: !self.life_events.is_empty(),
+        }
+    }
 }
 
 const RECORD_COLUMNS: &str =
@@ -298,14 +323,21 @@ impl Store {
             .collect()
     }
 
-    /// People whose name, email, phone or postcode contains `query`.
+    /// People whose name, email, phone or postcode contains `query` (taken literally: `%`
+    /// and `_` are characters, not wildcards), with what each is known through so the
+    /// caller can apply the access policy before showing them.
     pub async fn search_people(&self, query: &str, limit: i64) -> StoreResult<Vec<PersonHit>> {
-        let like = format!("%{}%", query.trim().to_lowercase().replace('%', ""));
-        let squeezed = format!("%{}%", query.replace(' ', "").to_uppercase());
+        let like = crate::sql::like_containing(&query.trim().to_lowercase());
+        let squeezed = crate::sql::like_containing(&query.replace(' ', "").to_uppercase());
         let rows = sqlx::query(
-            "SELECT person_id, name, email, phone, postcode FROM residents
-             WHERE id IN (SELECT MAX(id) FROM residents WHERE lower(name) LIKE $1 OR lower(email) LIKE $1
-                          OR replace(phone, ' ', '') LIKE $2 OR replace(postcode, ' ', '') LIKE $2
+            "SELECT person_id, name, email, phone, postcode,
+                    CASE WHEN EXISTS (SELECT 1 FROM life_events e WHERE e.person_id = residents.person_id)
+                    THEN 1 ELSE 0 END AS told
+             FROM residents
+             WHERE id IN (SELECT MAX(id) FROM residents
+                          WHERE lower(name) LIKE $1 ESCAPE '\\' OR lower(email) LIKE $1 ESCAPE '\\'
+                          OR replace(phone, ' ', '') LIKE $2 ESCAPE '\\'
+                          OR replace(postcode, ' ', '') LIKE $2 ESCAPE '\\'
                           GROUP BY person_id)
              ORDER BY name LIMIT $3",
         )
@@ -314,7 +346,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
+        let mut hits: Vec<PersonHit> = rows
             .iter()
             .map(|r| PersonHit {
                 person_id: r.get("person_id"),
@@ -322,8 +354,35 @@ impl Store {
                 email: r.get("email"),
                 phone: r.get("phone"),
                 postcode: r.get("postcode"),
+                known_through: KnownThrough {
+                    cases: Vec::new(),
+                    life_events: crate::flag(r, "told"),
+                },
             })
-            .collect())
+            .collect();
+        self.add_case_ties(&mut hits).await?;
+        Ok(hits)
+    }
+
+    async fn add_case_ties(&self, hits: &mut [PersonHit]) -> StoreResult<()> {
+        let mut sql = crate::sql::Sql::new(
+            "SELECT DISTINCT x.person_id, c.service, c.team, c.awaiting_triage
+             FROM cases c JOIN contacts k ON k.case_id = c.id
+             JOIN residents x ON x.id = k.resident_id WHERE x.person_id",
+        );
+        sql.push_in(hits.iter().map(|h| h.person_id));
+        for row in sql.build().fetch_all(&self.pool).await? {
+            let person: i64 = row.get("person_id");
+            let tie = (
+                row.get("service"),
+                row.get("team"),
+                crate::flag(&row, "awaiting_triage"),
+            );
+            if let Some(hit) = hits.iter_mut().find(|h| h.person_id == person) {
+                hit.known_through.cases.push(tie);
+            }
+        }
+        Ok(())
     }
 
     pub async fn add_flag(

@@ -99,9 +99,9 @@ impl Store {
                     .await?
             }
             Err(_) => {
-                let pattern = format!("{}%", query.replace(['%', '_'], "").to_lowercase());
+                let pattern = crate::sql::like_starting(&query.to_lowercase());
                 let sql = format!(
-                    "SELECT * FROM gazetteer WHERE {} LIKE $1 ORDER BY {} LIMIT $2",
+                    "SELECT * FROM gazetteer WHERE {} LIKE $1 ESCAPE '\\' ORDER BY {} LIMIT $2",
                     self.backend.street_key(),
                     self.backend.address_order()
                 );

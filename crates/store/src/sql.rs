@@ -7,6 +7,28 @@ use sqlx::query::{Query, QueryScalar};
 use sqlx::{Any, Arguments, Encode, Type};
 use std::fmt::Write;
 
+/// A `LIKE … ESCAPE '\'` pattern matching text that contains `text` literally: the
+/// wildcards `%` and `_`, and the escape itself, stand for themselves.
+pub(crate) fn like_containing(text: &str) -> String {
+    format!("%{}%", like_literal(text))
+}
+
+/// A `LIKE … ESCAPE '\'` pattern matching text that starts with `text` literally.
+pub(crate) fn like_starting(text: &str) -> String {
+    format!("{}%", like_literal(text))
+}
+
+fn like_literal(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 pub(crate) struct Sql<'q> {
     sql: String,
     arguments: AnyArguments<'q>,

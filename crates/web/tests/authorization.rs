@@ -26,6 +26,8 @@ struct Rule {
     path: String,
     fields: Vec<(&'static str, &'static str)>,
     allowed: &'static str,
+    /// The thing is hidden from those not allowed: "not found" is their refusal too.
+    hidden: bool,
 }
 
 impl Rule {
@@ -43,6 +45,7 @@ fn get(path: impl Into<String>, allowed: &'static str) -> Rule {
         path: path.into(),
         fields: vec![],
         allowed,
+        hidden: false,
     }
 }
 
@@ -56,6 +59,7 @@ fn post(
         path: path.into(),
         fields: fields.to_vec(),
         allowed,
+        hidden: false,
     }
 }
 
@@ -63,11 +67,60 @@ struct Subjects {
     street_case: String,
     restricted_case: String,
     person: i64,
+    /// Known only through the restricted case.
+    hidden_person: i64,
     quarantined: i64,
 }
 
+/// Who may do what to one resident's record.
+struct PersonAccess {
+    view: &'static str,
+    change: &'static str,
+    merge: &'static str,
+    hidden: bool,
+}
+
+/// A resident known through a pothole: any member of staff may find them.
+const STREET_PERSON: PersonAccess = PersonAccess {
+    view: EVERYONE,
+    change: "agent officer team-lead",
+    merge: "team-lead admin",
+    hidden: false,
+};
+
+/// A resident known only through a safeguarding concern: Safeguarding's alone, and the
+/// administrator's, who answers subject-access requests.
+const RESTRICTED_PERSON: PersonAccess = PersonAccess {
+    view: "agent@safeguarding officer@safeguarding team-lead@safeguarding \
+        manager@safeguarding admin",
+    change: CASEWORKERS_IN_SAFEGUARDING,
+    merge: "team-lead@safeguarding admin",
+    hidden: true,
+};
+
+fn person_rules(id: i64, who: PersonAccess) -> Vec<Rule> {
+    let person = |rest: &str| format!("/console/residents/{id}{rest}");
+    let rules = vec![
+        get(person(""), who.view),
+        get(person("/subject-access.json"), "admin"),
+        get(person("/erase"), "admin"),
+        post(person("/erase"), &[], "admin"),
+        post(person("/flags"), &[], who.change),
+        post(person("/tell-us-once"), &[], who.change),
+        post(person("/merge"), &[("other", "")], who.merge),
+        post(person("/undo-merge"), &[("event", "0")], who.merge),
+        post(person("/split"), &[("record", "0")], who.merge),
+    ];
+    rules
+        .into_iter()
+        .map(|rule| Rule {
+            hidden: who.hidden,
+            ..rule
+        })
+        .collect()
+}
+
 fn console_rules(s: &Subjects) -> Vec<Rule> {
-    let person = |rest: &str| format!("/console/residents/{}{rest}", s.person);
     let quarantine = |rest: &str| format!("/console/quarantine/{}{rest}", s.quarantined);
     vec![
         get("/console/queues", EVERYONE),
@@ -77,15 +130,6 @@ fn console_rules(s: &Subjects) -> Vec<Rule> {
         get("/console/contacts/new", "agent officer team-lead"),
         post("/console/contacts/new", &[], "agent officer team-lead"),
         get("/console/residents?q=Pat", EVERYONE),
-        get(person(""), EVERYONE),
-        get(person("/subject-access.json"), "admin"),
-        get(person("/erase"), "admin"),
-        post(person("/erase"), &[], "admin"),
-        post(person("/flags"), &[], "agent officer team-lead"),
-        post(person("/tell-us-once"), &[], "agent officer team-lead"),
-        post(person("/merge"), &[("other", "")], "team-lead admin"),
-        post(person("/undo-merge"), &[("event", "0")], "team-lead admin"),
-        post(person("/split"), &[("record", "0")], "team-lead admin"),
         get("/console/quarantine", "team-lead admin"),
         get(quarantine("/raw"), "team-lead admin"),
         post(quarantine("/release"), &[], "team-lead admin"),
@@ -165,6 +209,7 @@ async fn subjects(app: &TestApp) -> Subjects {
     let street_case = app.open_case(pothole("pat@example.org")).await;
     let restricted_case = app.open_case(safeguarding_concern("lee@example.org")).await;
     let person = app.person_of(&street_case).await;
+    let hidden_person = app.person_of(&restricted_case).await;
     let unreadable = app
         .post_signed("/intake/sms", "application/json", b"{not json")
         .await;
@@ -174,6 +219,7 @@ async fn subjects(app: &TestApp) -> Subjects {
         street_case,
         restricted_case,
         person,
+        hidden_person,
         quarantined,
     }
 }
@@ -199,10 +245,26 @@ async fn send_api(app: &TestApp, token: &str, rule: &Rule) -> StatusCode {
         .status()
 }
 
+/// Whether resident search shows the hidden person exactly to those who may open them.
+async fn search_surprise(
+    browser: &Browser,
+    role: &str,
+    team: &str,
+    s: &Subjects,
+) -> Option<String> {
+    let found = browser.get("/console/residents?q=lee%40example").await;
+    let shown = found
+        .body
+        .contains(&format!("/console/residents/{}\"", s.hidden_person));
+    let may = get("", RESTRICTED_PERSON.view).allows(role, team);
+    (shown != may).then(|| format!("{role}@{team} search: shown {shown}, expected {may}"))
+}
+
 /// What one member of staff saw that the matrix did not expect.
 fn judge(role: &str, team: &str, rule: &Rule, status: StatusCode) -> Option<String> {
     let expected = rule.allows(role, team);
-    let refused = status == StatusCode::FORBIDDEN;
+    let refused =
+        status == StatusCode::FORBIDDEN || (rule.hidden && status == StatusCode::NOT_FOUND);
     let broken = status.is_server_error() || status == StatusCode::UNAUTHORIZED;
     (expected == refused || broken).then(|| {
         format!(
@@ -219,6 +281,8 @@ async fn every_role_gets_exactly_the_routes_and_cases_the_policy_allows() {
     let app = spawn_app().await;
     let s = subjects(&app).await;
     let mut rules = console_rules(&s);
+    rules.extend(person_rules(s.person, STREET_PERSON));
+    rules.extend(person_rules(s.hidden_person, RESTRICTED_PERSON));
     rules.extend(case_rules(&s.street_case, STREET_CASE));
     rules.extend(case_rules(&s.restricted_case, RESTRICTED_CASE));
     let api = api_rules(&s);
@@ -229,6 +293,7 @@ async fn every_role_gets_exactly_the_routes_and_cases_the_policy_allows() {
             let email = format!("{role}.{team}@demo-council.example");
             let browser = support::sign_in_with_role(&app, &email, team, role).await;
             let csrf = browser.get("/console/queues").await.csrf();
+            wrong.extend(search_surprise(&browser, role, team, &s).await);
             for rule in &rules {
                 let status = send(&browser, &csrf, rule).await;
                 wrong.extend(judge(role, team, rule, status));

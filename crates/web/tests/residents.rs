@@ -591,3 +591,34 @@ async fn the_same_home_and_name_on_two_forms_is_one_resident_by_uprn() {
     let page = staff.get(&format!("/console/residents/{a}")).await;
     page.assert_contains("same property (UPRN) and the same name");
 }
+
+#[tokio::test]
+async fn resident_search_reads_percent_and_underscore_as_themselves() {
+    let app = spawn_app().await;
+    let resident = app.browser();
+    for (name, email) in [
+        ("Ann Lee", "ann.lee@example.org"),
+        ("Bea Cole", "bea_cole@example.org"),
+        ("Cy Ames", "cy@example.org"),
+    ] {
+        contact_us(&resident, "My bin was not collected", name, email, "").await;
+    }
+    let staff = sign_in(&app).await;
+    let hits = |body: &str| body.matches("href=\"/console/residents/").count();
+    for wildcard in ["__", "%%", "_%", "%_%", "\\%", "a%e"] {
+        let page = staff
+            .get(&format!("/console/residents?q={}", urlencode(wildcard)))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(hits(&page.body), 0, "{wildcard} matched: {}", page.body);
+    }
+    let underscore = staff.get("/console/residents?q=bea_c").await;
+    assert_eq!(hits(&underscore.body), 1, "{}", underscore.body);
+    underscore.assert_contains("Bea Cole");
+    assert_eq!(hits(&staff.get("/console/residents?q=e").await.body), 0);
+    assert_eq!(hits(&staff.get("/console/residents?q=ee").await.body), 1);
+}
+
+fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("q", text)]).unwrap()[2..].to_owned()
+}

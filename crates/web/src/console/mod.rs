@@ -89,6 +89,18 @@ impl Staff {
         self.staffer().sees(case_owner(state, case))
     }
 
+    /// Whether this member of staff may know the person exists (see [`Staffer::sees_person`]).
+    pub fn sees_person(&self, state: &AppState, known: &frontdoor_store::KnownThrough) -> bool {
+        let owners = known
+            .cases
+            .iter()
+            .map(|(service, team, awaiting_triage)| Owner {
+                awaiting_triage: *awaiting_triage,
+                ..state.catalogue.owner(service, team)
+            });
+        self.staffer().sees_person(owners, known.life_events)
+    }
+
     pub fn layout(&self, state: &AppState) -> Layout {
         Layout {
             staff_name: Some(self.record.name.clone()),

@@ -32,6 +32,10 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// People a search shows, and how many it reads to find them after the policy's cut.
+const SEARCH_SHOWN: usize = 50;
+const SEARCH_CANDIDATES: i64 = 500;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "console/residents.html")]
 struct SearchPage {
@@ -53,8 +57,15 @@ async fn search(
 ) -> PageResult<SearchPage> {
     staff.require(Permission::ViewResident)?;
     let q = query.q.trim().to_owned();
+    // Found people the policy hides are dropped before the page is cut to length, so a
+    // search never hints that more matched than it shows.
     let hits = if q.chars().count() >= 2 {
-        state.store.search_people(&q, 50).await?
+        let found = state.store.search_people(&q, SEARCH_CANDIDATES).await?;
+        found
+            .into_iter()
+            .filter(|hit| staff.sees_person(&state, &hit.known_through))
+            .take(SEARCH_SHOWN)
+            .collect()
     } else {
         Vec::new()
     };
@@ -140,7 +151,8 @@ async fn person_page(
     Ok(view(&state, &staff, &person, vec![], TuoForm::default()))
 }
 
-/// A resident's record, if this member of staff may use `permission` on it.
+/// A resident's record, if this member of staff may use `permission` on it. A person the
+/// policy hides from them is not found, exactly as one that does not exist.
 async fn load(
     state: &AppState,
     staff: &Staff,
@@ -148,7 +160,12 @@ async fn load(
     permission: Permission,
 ) -> PageResult<PersonView> {
     staff.require(permission)?;
-    state.store.person(id).await?.ok_or(WebError::NotFound)
+    let person = state.store.person(id).await?.ok_or(WebError::NotFound)?;
+    if staff.sees_person(state, &person.known_through()) {
+        Ok(person)
+    } else {
+        Err(WebError::NotFound)
+    }
 }
 
 fn view(
@@ -384,11 +401,20 @@ async fn merge(
     Form(form): Form<MergeForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
-    staff.require(Permission::MergeResidents)?;
+    load(&state, &staff, id, Permission::MergeResidents).await?;
     let Ok(other) = form.other.trim().trim_start_matches('#').parse::<i64>() else {
         let message = "Enter the resident number to merge, like 1234".to_owned();
         return refused(&state, &staff, id, "#other", message).await;
     };
+    // Someone hidden from this member of staff reads as someone who does not exist.
+    if other != id
+        && load(&state, &staff, other, Permission::MergeResidents)
+            .await
+            .is_err()
+    {
+        let message = format!("There is no person {other}");
+        return refused(&state, &staff, id, "#other", message).await;
+    }
     match state.store.merge_people(id, other, staff.record.id).await {
         Ok(()) => Ok(back_to(id)),
         Err(StoreError::Invalid(message)) => {
@@ -411,7 +437,7 @@ async fn undo_merge(
     Form(form): Form<EventForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
-    staff.require(Permission::MergeResidents)?;
+    load(&state, &staff, id, Permission::MergeResidents).await?;
     match state
         .store
         .undo_merge(id, form.event, staff.record.id)
@@ -438,7 +464,7 @@ async fn split(
     Form(form): Form<SplitForm>,
 ) -> PageResult<Response> {
     staff.session.verify_csrf(form.csrf_token.as_deref())?;
-    staff.require(Permission::MergeResidents)?;
+    load(&state, &staff, id, Permission::MergeResidents).await?;
     match state
         .store
         .split_record(id, form.record, staff.record.id)
