@@ -472,6 +472,7 @@ fn web_settings(settings: &Settings) -> Result<WebSettings> {
         unit_costs: settings.unit_costs()?,
         sign_in_failures_per_email: settings.sign_in_failures_per_email,
         submissions_per_address: settings.submissions_per_address,
+        track_failures_per_reference: settings.track_failures_per_reference,
         behind_proxy: settings.behind_proxy,
     })
 }

@@ -59,6 +59,9 @@ pub struct Settings {
     pub sign_in_failures_per_email: u32,
     /// Public submissions per client address in 10 minutes; 0 for no limit.
     pub submissions_per_address: u32,
+    /// Failed tracking attempts per reference in 15 minutes (four times that per client
+    /// address) before tracking is refused; 0 for no limit.
+    pub track_failures_per_reference: u32,
     /// Behind the council's reverse proxy: trust the address it adds to X-Forwarded-For.
     pub behind_proxy: bool,
     /// Several councils served by this one deployment, each at its own host name and on
@@ -121,6 +124,7 @@ impl Default for Settings {
             unit_costs: BTreeMap::new(),
             sign_in_failures_per_email: 5,
             submissions_per_address: 120,
+            track_failures_per_reference: 5,
             behind_proxy: false,
             councils: Vec::new(),
         }

@@ -223,11 +223,18 @@ pub struct ContactDetails {
 }
 
 impl ContactDetails {
-    /// Whether what a resident typed on the tracking page matches this case's contact.
-    pub fn matches_email_or_postcode(&self, typed: &str) -> bool {
+    /// Whether what a resident typed on the tracking page proves the case is theirs: the
+    /// email address, phone number or postcode they gave. A postcode is shared by a street
+    /// and easily guessed, so a case in a restricted service (safeguarding, social care)
+    /// needs the email address or phone number.
+    pub fn proves_tracking(&self, typed: &str, restricted: bool) -> bool {
         let email = self.email.as_ref().is_some_and(|e| e.matches(typed));
+        let phone = self
+            .phone
+            .as_ref()
+            .is_some_and(|p| UkPhone::parse(typed).is_ok_and(|t| t == *p));
         let postcode = self.postcode.as_ref().is_some_and(|p| p.matches(typed));
-        !typed.trim().is_empty() && (email || postcode)
+        !typed.trim().is_empty() && (email || phone || (postcode && !restricted))
     }
 }
 
@@ -320,17 +327,32 @@ mod tests {
     }
 
     #[test]
-    fn tracking_matches_email_or_postcode_but_not_blank() {
+    fn tracking_takes_email_phone_or_postcode_but_not_blank() {
         let contact = ContactDetails {
             name: "Jo Bloggs".into(),
             email: Some(Email::parse("jo@example.org").unwrap()),
-            phone: None,
+            phone: Some(UkPhone::parse("07700 900123").unwrap()),
             postcode: Some(Postcode::parse("LS1 4AP").unwrap()),
         };
-        assert!(contact.matches_email_or_postcode("JO@example.org"));
-        assert!(contact.matches_email_or_postcode("ls14ap"));
-        assert!(!contact.matches_email_or_postcode("ls1 4aq"));
-        assert!(!contact.matches_email_or_postcode(""));
+        assert!(contact.proves_tracking("JO@example.org", false));
+        assert!(contact.proves_tracking("+44 7700 900123", false));
+        assert!(contact.proves_tracking("ls14ap", false));
+        assert!(!contact.proves_tracking("ls1 4aq", false));
+        assert!(!contact.proves_tracking("", false));
+        assert!(!contact.proves_tracking("07700 900124", false));
+    }
+
+    #[test]
+    fn a_restricted_case_is_not_tracked_by_postcode_alone() {
+        let contact = ContactDetails {
+            name: "Jo Bloggs".into(),
+            email: Some(Email::parse("jo@example.org").unwrap()),
+            phone: Some(UkPhone::parse("07700900123").unwrap()),
+            postcode: Some(Postcode::parse("LS1 4AP").unwrap()),
+        };
+        assert!(!contact.proves_tracking("LS1 4AP", true));
+        assert!(contact.proves_tracking("jo@example.org", true));
+        assert!(contact.proves_tracking("07700 900123", true));
     }
 
     proptest! {

@@ -83,6 +83,10 @@ pub struct Limits {
     pub sign_in_per_address: RateLimiter,
     /// Public submissions (forms, contact us, Tell Us Once, the open API) per client address.
     pub submissions_per_address: RateLimiter,
+    /// Failed attempts to track a case, per reference.
+    pub track_per_reference: RateLimiter,
+    /// Failed attempts to track a case per client address, whatever the reference.
+    pub track_per_address: RateLimiter,
 }
 
 impl Limits {
@@ -97,6 +101,14 @@ impl Limits {
             submissions_per_address: RateLimiter::new(
                 settings.submissions_per_address,
                 Duration::from_secs(10 * 60),
+            ),
+            track_per_reference: RateLimiter::new(
+                settings.track_failures_per_reference,
+                quarter_hour,
+            ),
+            track_per_address: RateLimiter::new(
+                settings.track_failures_per_reference.saturating_mul(4),
+                quarter_hour,
             ),
         }
     }
@@ -179,16 +191,23 @@ pub async fn submissions(State(state): State<AppState>, request: Request, next: 
 
 /// 429 with a retry hint: JSON for the API, a page for people.
 pub fn too_many(path: &str) -> Response {
-    let retry = [(axum::http::header::RETRY_AFTER, "600")];
     if path.starts_with("/api/") || path.starts_with("/open311/") {
+        let retry = [(axum::http::header::RETRY_AFTER, "600")];
         let body = serde_json::json!({"error": {"code": "too_many_requests", "message": "Too many requests from this address. Wait 10 minutes and try again.", "fields": []}});
         return (StatusCode::TOO_MANY_REQUESTS, retry, axum::Json(body)).into_response();
     }
+    try_again_later("page.too_many_body", 600)
+}
+
+/// A 429 page in the resident's language, saying (`body_key`) what to do, and when they
+/// may try again in `Retry-After`.
+pub fn try_again_later(body_key: &str, retry_seconds: u32) -> Response {
     let lang = crate::locale::current();
     let page = crate::views::ErrorPage::new(
         "page.too_many",
-        frontdoor_domain::i18n::message(lang, "page.too_many_body").to_owned(),
+        frontdoor_domain::i18n::message(lang, body_key).to_owned(),
     );
+    let retry = [(axum::http::header::RETRY_AFTER, retry_seconds.to_string())];
     (StatusCode::TOO_MANY_REQUESTS, retry, page).into_response()
 }
 

@@ -43,6 +43,9 @@ pub struct WebSettings {
     pub sign_in_failures_per_email: u32,
     /// Public submissions allowed per client address in 10 minutes; 0 turns the limit off.
     pub submissions_per_address: u32,
+    /// Failed tracking attempts allowed per reference in 15 minutes (four times as many per
+    /// client address); 0 turns the limit off.
+    pub track_failures_per_reference: u32,
     /// Served behind the council's own reverse proxy: count clients by the address it adds
     /// to `X-Forwarded-For`, not the proxy's own.
     pub behind_proxy: bool,
@@ -70,6 +73,7 @@ impl Default for WebSettings {
             unit_costs: Default::default(),
             sign_in_failures_per_email: 5,
             submissions_per_address: 120,
+            track_failures_per_reference: 5,
             behind_proxy: false,
         }
     }

@@ -128,7 +128,16 @@ fn refused(
         href: "#email".into(),
         message: message.into(),
     }];
-    (status, page(state, session, email, errors)).into_response()
+    let mut response = (status, page(state, session, email, errors)).into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        // The window is 15 minutes from the first failure; the whole window is the most
+        // anyone has to wait.
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("900"),
+        );
+    }
+    response
 }
 
 async fn sign_out(mut staff: Staff, Form(form): Form<CsrfForm>) -> PageResult<Response> {

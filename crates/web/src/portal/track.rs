@@ -1,11 +1,14 @@
-//! Case tracking: a reference plus the email address or postcode given shows the case.
+//! Case tracking: a reference plus the email address, phone number or postcode given shows
+//! the case (not the postcode, for a restricted service).
 //!
 //! A wrong check character is caught before any look-up. A reference that exists but does
-//! not match the email or postcode gets the same answer as one that does not exist, so the
-//! page cannot be used to find out which references are real.
+//! not match gets the same answer as one that does not exist, so the page cannot be used
+//! to find out which references are real, and failed attempts are limited per reference
+//! and per client address, so it cannot be used to guess the answer either.
 
 use super::layout;
 use crate::error::PageResult;
+use crate::rate_limit::ClientAddress;
 use crate::session::Session;
 use crate::state::AppState;
 use crate::views::{ErrorItem, Layout, TimelineEntry, london_time, long_date};
@@ -72,6 +75,7 @@ struct TrackResult {
 async fn track(
     State(state): State<AppState>,
     session: Session,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<TrackForm>,
 ) -> PageResult<Response> {
     session.verify_csrf(form.csrf_token.as_deref())?;
@@ -112,22 +116,47 @@ async fn track(
         Ok(_) => return Ok(refuse(None, contact_missing)),
         Err(e) => return Ok(refuse(Some(e.text().render(lang)), contact_missing)),
     };
-    let case = match state.store.case_by_reference(&reference).await? {
-        Some(case) if case.contact.matches_email_or_postcode(&form.contact) => Some(case),
-        // Residents who followed a report instead of making another can track it too.
-        Some(case) => {
-            let followers = state.store.followers(case.summary.id).await?;
-            followers
-                .iter()
-                .any(|f| f.matches_email_or_postcode(&form.contact))
-                .then_some(case)
-        }
-        None => None,
-    };
-    match case {
-        Some(case) => Ok(result_page(&state, &session, case).into_response()),
-        None => Ok(refuse(Some(said("track.not_found")), None)),
+    let limits = &state.limits;
+    let key = reference.as_compact();
+    if limits.track_per_reference.exhausted(&key) || limits.track_per_address.exhausted(&address) {
+        tracing::warn!("tracking refused: too many failed attempts");
+        return Ok(crate::rate_limit::try_again_later("track.too_many", 900));
     }
+    match proven_case(&state, &reference, &form.contact).await? {
+        Some(case) => {
+            limits.track_per_reference.clear(&key);
+            Ok(result_page(&state, &session, case).into_response())
+        }
+        None => {
+            limits.track_per_reference.hit(&key);
+            limits.track_per_address.hit(&address);
+            Ok(refuse(Some(said("track.not_found")), None))
+        }
+    }
+}
+
+/// The case, if what was typed proves it is the resident's: its contact's, or for a
+/// report others followed instead of making another, a follower's.
+async fn proven_case(
+    state: &AppState,
+    reference: &Reference,
+    typed: &str,
+) -> PageResult<Option<CaseDetail>> {
+    let Some(case) = state.store.case_by_reference(reference).await? else {
+        return Ok(None);
+    };
+    let restricted = state
+        .catalogue
+        .owner(&case.summary.service, &case.summary.team)
+        .restricted;
+    if case.contact.proves_tracking(typed, restricted) {
+        return Ok(Some(case));
+    }
+    let followers = state.store.followers(case.summary.id).await?;
+    let followed = followers
+        .iter()
+        .any(|f| f.proves_tracking(typed, restricted));
+    Ok(followed.then_some(case))
 }
 
 fn result_page(state: &AppState, session: &Session, case: CaseDetail) -> TrackResult {

@@ -351,6 +351,7 @@ pub struct Browser {
 pub struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -441,13 +442,17 @@ impl Browser {
 
 async fn page(response: reqwest::Response) -> Page {
     let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned());
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let (location, retry_after) = (header("location"), header("retry-after"));
     Page {
         status,
         location,
+        retry_after,
         body: response.text().await.unwrap(),
     }
 }
