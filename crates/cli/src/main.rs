@@ -469,6 +469,7 @@ fn web_settings(settings: &Settings) -> Result<WebSettings> {
         intake_secret: settings.intake_secret.clone(),
         public_url: settings.public_url.clone(),
         back_office: settings.back_office.clone(),
+        api_partners: settings.api_partners.clone(),
         unit_costs: settings.unit_costs()?,
         sign_in_failures_per_email: settings.sign_in_failures_per_email,
         submissions_per_address: settings.submissions_per_address,

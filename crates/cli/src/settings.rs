@@ -47,6 +47,9 @@ pub struct Settings {
     pub notify_sms_template: String,
     /// Back-office systems told of life events by signed webhook.
     pub back_office: Vec<frontdoor_web::BackOffice>,
+    /// Partner systems allowed to send cases to the open API as phone, face-to-face and
+    /// other staffed channels: `[[api_partners]] name, key, channels`.
+    pub api_partners: Vec<frontdoor_web::ApiPartner>,
     /// Secret the back-office webhooks are signed with.
     pub back_office_secret: Option<String>,
     pub outbox_lease_ms: u64,
@@ -82,6 +85,9 @@ pub struct CouncilSite {
     pub public_url: Option<String>,
     pub intake_secret: Option<String>,
     pub mail_from: Option<String>,
+    /// Its own partner systems; a partner's key is never shared between councils.
+    #[serde(default)]
+    pub api_partners: Vec<frontdoor_web::ApiPartner>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -117,6 +123,7 @@ impl Default for Settings {
             notify_email_template: String::new(),
             notify_sms_template: String::new(),
             back_office: Vec::new(),
+            api_partners: Vec::new(),
             back_office_secret: None,
             outbox_lease_ms: 60_000,
             outbox_retry_base_ms: 30_000,
@@ -155,6 +162,7 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| format!("https://{}", site.host));
         settings.intake_secret = site.intake_secret.clone();
+        settings.api_partners = site.api_partners.clone();
         if let Some(from) = &site.mail_from {
             settings.mail_from = from.clone();
         }

@@ -31,7 +31,7 @@ pub use intake::{Intake, SmtpSink, ingest_email};
 pub use open311::add_client as add_open311_client;
 pub use passwords::hash_password;
 pub use session::issue_api_token;
-pub use state::{AppState, BackOffice, WebSettings};
+pub use state::{ApiPartner, AppState, BackOffice, WebSettings};
 pub use subject_access::subject_access;
 
 use axum::Router;

@@ -36,6 +36,8 @@ pub struct WebSettings {
     pub public_url: String,
     /// Back-office systems told of life events (Tell Us Once), by signed webhook.
     pub back_office: Vec<BackOffice>,
+    /// Partner systems that may say a case came by phone, face to face and so on.
+    pub api_partners: Vec<ApiPartner>,
     /// What a contact costs on each channel, for cost to serve and the simulator.
     pub unit_costs: frontdoor_domain::mi::UnitCosts,
     /// Failed staff sign-ins allowed per email address in 15 minutes (ten times as many per
@@ -49,6 +51,26 @@ pub struct WebSettings {
     /// Served behind the council's own reverse proxy: count clients by the address it adds
     /// to `X-Forwarded-For`, not the proxy's own.
     pub behind_proxy: bool,
+}
+
+/// A partner system (the council's telephony, a contact-centre product) allowed to send
+/// cases and contacts to the open API as arriving by channels other than `api` and `web`.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct ApiPartner {
+    pub name: String,
+    /// Sent as `Authorization: Bearer KEY`.
+    pub key: String,
+    pub channels: Vec<frontdoor_domain::Channel>,
+}
+
+impl std::fmt::Debug for ApiPartner {
+    // The key is a secret: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiPartner")
+            .field("name", &self.name)
+            .field("channels", &self.channels)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A back-office system (revenues, housing, electoral registration) that wants to hear of
@@ -70,6 +92,7 @@ impl Default for WebSettings {
             intake_secret: None,
             public_url: "http://127.0.0.1:8080".into(),
             back_office: Vec::new(),
+            api_partners: Vec::new(),
             unit_costs: Default::default(),
             sign_in_failures_per_email: 5,
             submissions_per_address: 120,

@@ -196,3 +196,75 @@ async fn a_reference_with_a_wrong_check_character_is_a_bad_request() {
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn only_partners_and_staff_may_say_a_case_came_by_a_staffed_channel() {
+    let app = support::spawn_app_with(frontdoor_web::WebSettings {
+        api_partners: vec![frontdoor_web::ApiPartner {
+            name: "Telephony".into(),
+            key: "partner-secret-key".into(),
+            channels: vec![frontdoor_domain::Channel::Phone],
+        }],
+        ..support::test_settings()
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let send = |channel: &str, bearer: Option<&str>| {
+        let mut body = pothole();
+        body["channel"] = json!(channel);
+        let request = client
+            .post(format!("{}/api/v1/cases", app.address))
+            .json(&body);
+        match bearer {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+        .send()
+    };
+    for channel in ["phone", "face-to-face", "email", "sms", "social", "chat"] {
+        let forged = send(channel, None).await.unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "{channel}");
+        let body: Value = forged.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "channel_not_allowed");
+    }
+    assert_eq!(app.store.count_cases().await.unwrap(), 0);
+    for channel in ["api", "web"] {
+        assert_eq!(
+            send(channel, None).await.unwrap().status(),
+            StatusCode::CREATED
+        );
+    }
+
+    let partner = send("phone", Some("partner-secret-key")).await.unwrap();
+    assert_eq!(partner.status(), StatusCode::CREATED);
+    let body: Value = partner.json().await.unwrap();
+    assert_eq!(body["channel"], "phone");
+    let other_channel = send("sms", Some("partner-secret-key")).await.unwrap();
+    assert_eq!(other_channel.status(), StatusCode::FORBIDDEN);
+    let wrong_key = send("phone", Some("partner-secret-kez")).await.unwrap();
+    assert_eq!(wrong_key.status(), StatusCode::UNAUTHORIZED);
+
+    let agent = app
+        .add_staff_with_role(
+            "agent@demo-council.example",
+            "customer-services",
+            "pw",
+            "agent",
+        )
+        .await;
+    let agent_token = app.api_token(agent).await;
+    let recorded = send("face-to-face", Some(&agent_token)).await.unwrap();
+    assert_eq!(recorded.status(), StatusCode::CREATED);
+    let manager = app
+        .add_staff_with_role(
+            "boss@demo-council.example",
+            "customer-services",
+            "pw",
+            "manager",
+        )
+        .await;
+    let manager_token = app.api_token(manager).await;
+    let refused = send("phone", Some(&manager_token)).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.store.count_cases().await.unwrap(), 4);
+}

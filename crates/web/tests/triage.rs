@@ -235,7 +235,7 @@ async fn the_api_accepts_free_text_and_says_where_it_went() {
         .post(&url)
         .json(&serde_json::json!({
             "text": "There's a massive pothole outside 4 Elm Road, nearly took my wheel off",
-            "channel": "social",
+            "channel": "web",
             "contact": {"name": "Sam Driver", "email": "sam@example.com"}
         }))
         .send()
@@ -244,7 +244,7 @@ async fn the_api_accepts_free_text_and_says_where_it_went() {
     assert_eq!(created.status(), StatusCode::CREATED);
     let body: serde_json::Value = created.json().await.unwrap();
     assert_eq!(body["service"], "pothole-report");
-    assert_eq!(body["channel"], "social");
+    assert_eq!(body["channel"], "web");
     assert_eq!(body["urgent"], false);
     assert_eq!(body["triage"]["suggestions"].as_array().unwrap().len(), 3);
 

@@ -12,7 +12,7 @@ use axum::extract::FromRequestParts;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header::AUTHORIZATION};
+use axum::http::{HeaderMap, StatusCode, header::AUTHORIZATION};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -24,6 +24,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use subtle::ConstantTimeEq;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -213,6 +214,7 @@ fn contact_raw(contact: &ContactBody) -> RawAnswers {
 
 async fn create_case(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Result<Json<CreateCase>, JsonRejection>,
 ) -> ApiResult<Response> {
     let Json(body) =
@@ -221,12 +223,7 @@ async fn create_case(
         .catalogue
         .service(&body.service)
         .ok_or_else(|| ApiError::field("service", format!("Unknown service '{}'", body.service)))?;
-    let channel = match body.channel.as_deref() {
-        None => Channel::Api,
-        Some(text) => {
-            Channel::parse(text).map_err(|e| ApiError::field("channel", e.to_string()))?
-        }
-    };
+    let channel = allowed_channel(&state, &headers, body.channel.as_deref()).await?;
     let today = frontdoor_domain::calendar::london_date(Timestamp::now());
     let answers =
         crate::places::validate_answers(&state, service, &flatten_answers(&body.answers), today)
@@ -261,6 +258,85 @@ async fn create_case(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+/// The channel a case or contact says it came by. Anyone may send `api` (the default) or
+/// `web`; the staffed and gateway channels would let anyone forge the council's channel
+/// figures, so they need a partner key allowed that channel, or the token of a member of
+/// staff who records contacts.
+async fn allowed_channel(
+    state: &AppState,
+    headers: &HeaderMap,
+    requested: Option<&str>,
+) -> ApiResult<Channel> {
+    let channel = match requested {
+        None => Channel::Api,
+        Some(text) => {
+            Channel::parse(text).map_err(|e| ApiError::field("channel", e.to_string()))?
+        }
+    };
+    if matches!(channel, Channel::Api | Channel::Web) {
+        return Ok(channel);
+    }
+    let not_allowed = || {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "channel_not_allowed",
+            format!(
+                "Only a partner key allowed the '{}' channel, or a staff API token, may send \
+                 contacts by it. Leave 'channel' out, or send 'api' or 'web'.",
+                channel.as_str()
+            ),
+        )
+    };
+    let token = bearer(headers).ok_or_else(not_allowed)?;
+    if let Some(partner) = state
+        .settings
+        .api_partners
+        .iter()
+        .find(|p| bool::from(p.key.as_bytes().ct_eq(token.as_bytes())))
+    {
+        return if partner.channels.contains(&channel) {
+            Ok(channel)
+        } else {
+            Err(not_allowed())
+        };
+    }
+    let staff_id = staff_for_bearer(state, token)
+        .await?
+        .ok_or_else(unauthorised)?;
+    let staff = state.store.staff_by_id(staff_id).await?;
+    let records_contacts = staff.is_some_and(|s| {
+        Role::parse(&s.role).is_some_and(|role| {
+            let staffer = Staffer {
+                role,
+                team: &s.team,
+            };
+            staffer.has(Permission::RecordContact)
+        })
+    });
+    if records_contacts {
+        Ok(channel)
+    } else {
+        Err(not_allowed())
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+fn unauthorised() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthorised",
+        "Send a staff API token as 'Authorization: Bearer TOKEN'",
+    )
+}
+
 /// A contact in free text: triage chooses the service.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -273,16 +349,12 @@ struct CreateContact {
 
 async fn create_contact(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Result<Json<CreateContact>, JsonRejection>,
 ) -> ApiResult<Response> {
     let Json(body) =
         body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text()))?;
-    let channel = match body.channel.as_deref() {
-        None => Channel::Api,
-        Some(text) => {
-            Channel::parse(text).map_err(|e| ApiError::field("channel", e.to_string()))?
-        }
-    };
+    let channel = allowed_channel(&state, &headers, body.channel.as_deref()).await?;
     let text = crate::triage::check_text(&body.text);
     let contact = validate_contact(&contact_raw(&body.contact));
     let (text, contact) = match (text, contact) {
@@ -376,21 +448,7 @@ impl FromRequestParts<AppState> for ApiStaff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty());
-        let unauthorised = || {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorised",
-                "Send a staff API token as 'Authorization: Bearer TOKEN'",
-            )
-        };
-        let token = token.ok_or_else(unauthorised)?;
+        let token = bearer(&parts.headers).ok_or_else(unauthorised)?;
         let staff_id = staff_for_bearer(state, token)
             .await?
             .ok_or_else(unauthorised)?;
