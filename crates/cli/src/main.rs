@@ -461,6 +461,12 @@ async fn council(settings: &Settings) -> Result<AppState> {
 }
 
 fn web_settings(settings: &Settings) -> Result<WebSettings> {
+    let check = frontdoor_intake::SenderCheck::new(None, false);
+    for (name, record) in &settings.email_dkim_keys {
+        check
+            .add_key(name, record)
+            .map_err(|why| anyhow::anyhow!("bad setting email_dkim_keys: {why}"))?;
+    }
     Ok(WebSettings {
         secure_cookies: settings.secure_cookies,
         map_tiles: settings.map_tiles.clone(),
@@ -470,6 +476,9 @@ fn web_settings(settings: &Settings) -> Result<WebSettings> {
         public_url: settings.public_url.clone(),
         back_office: settings.back_office.clone(),
         api_partners: settings.api_partners.clone(),
+        email_relay: settings.email_relay.clone(),
+        email_dkim_dns: settings.email_dkim_dns,
+        email_dkim_keys: settings.email_dkim_keys.clone(),
         unit_costs: settings.unit_costs()?,
         sign_in_failures_per_email: settings.sign_in_failures_per_email,
         submissions_per_address: settings.submissions_per_address,

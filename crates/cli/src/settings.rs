@@ -47,6 +47,13 @@ pub struct Settings {
     pub notify_sms_template: String,
     /// Back-office systems told of life events by signed webhook.
     pub back_office: Vec<frontdoor_web::BackOffice>,
+    /// The `authserv-id` of the council's mail relay, whose `Authentication-Results` header
+    /// decides whether an email's sender is proven; unset, Front Door checks DKIM itself.
+    pub email_relay: Option<String>,
+    /// Look DKIM keys up in DNS; off, only `email_dkim_keys` are used.
+    pub email_dkim_dns: bool,
+    /// DKIM keys by the name they are published at (`selector._domainkey.example.org`).
+    pub email_dkim_keys: BTreeMap<String, String>,
     /// Partner systems allowed to send cases to the open API as phone, face-to-face and
     /// other staffed channels: `[[api_partners]] name, key, channels`.
     pub api_partners: Vec<frontdoor_web::ApiPartner>,
@@ -124,6 +131,9 @@ impl Default for Settings {
             notify_sms_template: String::new(),
             back_office: Vec::new(),
             api_partners: Vec::new(),
+            email_relay: None,
+            email_dkim_dns: true,
+            email_dkim_keys: BTreeMap::new(),
             back_office_secret: None,
             outbox_lease_ms: 60_000,
             outbox_retry_base_ms: 30_000,

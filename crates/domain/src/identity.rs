@@ -2,7 +2,8 @@
 //! knows, and saying why, so that every automatic match can be checked and undone.
 //!
 //! Exact rules come first: the same email address or mobile number where the council has
-//! proof the resident controls it (they wrote from it), or the same property (UPRN) with the
+//! proof, on both records, that the resident controls it (mail that passed DKIM or DMARC,
+//! a text sent from it), or the same property (UPRN) with the
 //! same name. Otherwise a score: name, postcode and date of birth each add points, and only a
 //! total that needs the name and one more thing to agree makes a match.
 
@@ -73,11 +74,13 @@ fn exact(a: &Identity, b: &Identity) -> Option<MatchReason> {
         (Some(x), Some(y)) => !x.is_empty() && x.eq_ignore_ascii_case(y),
         _ => false,
     };
-    if same(&a.email, &b.email) && (a.email_verified || b.email_verified) {
+    // Both sides must have proven the address: one proven record and one typed (on a form,
+    // or in a forged From:) would let anyone join themselves to a resident by naming them.
+    if same(&a.email, &b.email) && a.email_verified && b.email_verified {
         return Some(MatchReason::VerifiedEmail);
     }
     let mobile = a.phone.as_deref().is_some_and(|p| p.starts_with("07"));
-    if mobile && same(&a.phone, &b.phone) && (a.phone_verified || b.phone_verified) {
+    if mobile && same(&a.phone, &b.phone) && a.phone_verified && b.phone_verified {
         return Some(MatchReason::VerifiedMobile);
     }
     let names = (normalise_name(&a.name), normalise_name(&b.name));
@@ -247,10 +250,17 @@ mod tests {
         assert_eq!(match_identity(&incoming, &jo()), None);
         let proven = Identity {
             email_verified: true,
-            ..incoming
+            ..incoming.clone()
         };
+        // A typed address on the known record is no proof, however well proven the new one.
+        assert_eq!(match_identity(&proven, &jo()), None);
+        let proven_jo = Identity {
+            email_verified: true,
+            ..jo()
+        };
+        assert_eq!(match_identity(&incoming, &proven_jo), None);
         assert_eq!(
-            match_identity(&proven, &jo()),
+            match_identity(&proven, &proven_jo),
             Some(MatchReason::VerifiedEmail)
         );
     }
@@ -259,6 +269,7 @@ mod tests {
     fn a_verified_mobile_matches_but_a_landline_does_not() {
         let known = Identity {
             phone: Some("07700900982".into()),
+            phone_verified: true,
             ..jo()
         };
         let text = Identity {

@@ -5,11 +5,13 @@
 pub mod email;
 pub mod reference;
 pub mod reply;
+pub mod sender;
 pub mod smtp;
 pub mod webhook;
 
 pub use email::{EmailError, InboundEmail, MAX_EMAIL_BYTES, parse_email};
 pub use reference::find_reference;
+pub use sender::{SenderCheck, SenderProof};
 pub use webhook::{
     ChatTranscript, InboundMessage, MAX_WEBHOOK_BYTES, WebhookError, parse_message, sign, verify,
 };

@@ -58,6 +58,9 @@ pub struct ContactRecord {
     pub recorded_by_name: Option<String>,
     pub duration_minutes: Option<u32>,
     pub hub: Option<String>,
+    /// The email address this contact came from, and whether the message proved it.
+    pub sender_email: Option<String>,
+    pub sender_verified: bool,
 }
 
 /// What a new case carries beyond its submission.
@@ -349,8 +352,10 @@ impl Store {
     async fn contacts_for_case(&self, case_id: i64) -> StoreResult<Vec<ContactRecord>> {
         let rows = sqlx::query(
             "SELECT k.id, k.channel, k.received_at, k.answers, k.summary, s.name AS recorded_by_name,
-                    k.duration_minutes, k.hub
-             FROM contacts k LEFT JOIN staff s ON s.id = k.recorded_by WHERE k.case_id = $1 ORDER BY k.id",
+                    k.duration_minutes, k.hub, r.email AS sender_email, r.email_verified
+             FROM contacts k LEFT JOIN staff s ON s.id = k.recorded_by
+             JOIN residents r ON r.id = k.resident_id
+             WHERE k.case_id = $1 ORDER BY k.id",
         )
         .bind(case_id)
         .fetch_all(&self.pool)
@@ -368,6 +373,8 @@ impl Store {
                         .get::<Option<i64>, _>("duration_minutes")
                         .map(|m| m as u32),
                     hub: r.get("hub"),
+                    sender_email: r.get("sender_email"),
+                    sender_verified: crate::flag(r, "email_verified"),
                 })
             })
             .collect()

@@ -19,6 +19,8 @@ pub struct PersonRecord {
     pub created_at: Timestamp,
     /// Why this record joined the person automatically, if it did.
     pub match_reason: Option<MatchReason>,
+    /// The record came from an email, so its address is the sender's, proven or not.
+    pub by_email: bool,
 }
 
 /// One contact on the person's timeline.
@@ -240,8 +242,11 @@ impl Store {
     }
 
     async fn person_records(&self, person_id: i64) -> StoreResult<Vec<PersonRecord>> {
-        let sql =
-            format!("SELECT {RECORD_COLUMNS} FROM residents WHERE person_id = $1 ORDER BY id");
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS}, CASE WHEN EXISTS (SELECT 1 FROM contacts k
+                 WHERE k.resident_id = residents.id AND k.channel = 'email') THEN 1 ELSE 0 END AS by_email
+             FROM residents WHERE person_id = $1 ORDER BY id"
+        );
         let rows = sqlx::query(&sql)
             .bind(person_id)
             .fetch_all(&self.pool)
@@ -253,6 +258,7 @@ impl Store {
                     id: row.get("id"),
                     identity: identity_from_row(row)?,
                     created_at: decode_instant(row.get("created_at"))?,
+                    by_email: crate::flag(row, "by_email"),
                     match_reason: reason
                         .map(|r| serde_json::from_str(&r))
                         .transpose()

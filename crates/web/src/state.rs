@@ -19,6 +19,8 @@ pub struct AppState {
     /// The catalogue in Welsh, where the council has a translation of it.
     pub welsh: Option<Arc<Catalogue>>,
     pub limits: Arc<crate::rate_limit::Limits>,
+    /// Proves an email's sender before its address is trusted (docs/security.md).
+    pub senders: Arc<frontdoor_intake::SenderCheck>,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +34,13 @@ pub struct WebSettings {
     pub duplicate_radius_m: f64,
     /// Shared secret gateways sign inbound webhooks with; without one the webhooks are off.
     pub intake_secret: Option<String>,
+    /// The `authserv-id` of the council's mail relay: its `Authentication-Results` header
+    /// decides whether a sender is proven. Unset: Front Door checks DKIM itself.
+    pub email_relay: Option<String>,
+    /// Look DKIM keys up in DNS (off: only `email_dkim_keys`).
+    pub email_dkim_dns: bool,
+    /// DKIM keys by the name they are published at, used before DNS.
+    pub email_dkim_keys: std::collections::BTreeMap<String, String>,
     /// Where residents and gateways reach Front Door (for Twilio's signed URL).
     pub public_url: String,
     /// Back-office systems told of life events (Tell Us Once), by signed webhook.
@@ -90,6 +99,9 @@ impl Default for WebSettings {
             map_attribution: String::new(),
             duplicate_radius_m: 50.0,
             intake_secret: None,
+            email_relay: None,
+            email_dkim_dns: true,
+            email_dkim_keys: Default::default(),
             public_url: "http://127.0.0.1:8080".into(),
             back_office: Vec::new(),
             api_partners: Vec::new(),
@@ -102,6 +114,19 @@ impl Default for WebSettings {
     }
 }
 
+/// The sender check the settings describe. A key that cannot be read is left out and
+/// logged; `frontdoor` refuses such settings before it gets here.
+fn sender_check(settings: &WebSettings) -> frontdoor_intake::SenderCheck {
+    let check =
+        frontdoor_intake::SenderCheck::new(settings.email_relay.clone(), settings.email_dkim_dns);
+    for (name, record) in &settings.email_dkim_keys {
+        if let Err(why) = check.add_key(name, record) {
+            tracing::error!(error = %why, "DKIM key left out");
+        }
+    }
+    check
+}
+
 impl AppState {
     pub fn new(store: Store, catalogue: Catalogue, settings: WebSettings, triage: Model) -> Self {
         Self {
@@ -109,6 +134,7 @@ impl AppState {
             catalogue: Arc::new(catalogue),
             calendar: Arc::new(WorkingCalendar::england_and_wales()),
             limits: Arc::new(crate::rate_limit::Limits::new(&settings)),
+            senders: Arc::new(sender_check(&settings)),
             settings: Arc::new(settings),
             triage: Arc::new(triage),
             area: None,

@@ -153,8 +153,9 @@ async fn a_reply_quoting_the_reference_threads_onto_its_case_and_wakes_it() {
          It is still not collected, and here is the photo you asked for.\r\n\r\n\
          On Mon, 3 Nov 2025 at 10:02, Demo Council wrote:\r\n> Your reference is {reference}\r\n"
     );
+    let reply = support::dkim_signed("example.org", &reply);
     let (status, threaded) = json_of(
-        app.post_signed("/intake/email", "message/rfc822", reply.as_bytes())
+        app.post_signed("/intake/email", "message/rfc822", &reply)
             .await,
     )
     .await;
@@ -181,8 +182,9 @@ async fn a_reply_quoting_the_reference_threads_onto_its_case_and_wakes_it() {
         "From: Bob Next Door <bob@example.net>\r\nSubject: About {reference}\r\n\
          Message-ID: <bob-1@example.net>\r\n\r\nThe bin is blocking my drive too.\r\n"
     );
+    let neighbour = support::dkim_signed("example.net", &neighbour);
     let (status, _) = json_of(
-        app.post_signed("/intake/email", "message/rfc822", neighbour.as_bytes())
+        app.post_signed("/intake/email", "message/rfc822", &neighbour)
             .await,
     )
     .await;
@@ -400,10 +402,10 @@ async fn a_chat_transcript_becomes_a_contact_with_the_whole_conversation() {
 }
 
 #[tokio::test]
-async fn the_same_proven_email_across_channels_is_one_resident_with_the_reason_shown() {
+async fn only_proven_mail_joins_a_resident_by_email_address() {
     let app = spawn_app().await;
     let staff = sign_in(&app).await;
-    // A web-style contact (email not proven), then an email from that address (proven).
+    // A web contact types the address: that proves nothing.
     let form = staff.get("/contact-us").await;
     let sent = staff
         .submit(
@@ -420,23 +422,36 @@ async fn the_same_proven_email_across_channels_is_one_resident_with_the_reason_s
         )
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
-    let raw = fixture("01-plain-ascii.eml");
-    let (_, opened) = json_of(
-        app.post_signed("/intake/email", "message/rfc822", &raw)
-            .await,
-    )
-    .await;
-    let case = app.case(&reference(&opened)).await;
-    let person = app.store.person(case.person_id).await.unwrap().unwrap();
-    assert_eq!(person.records.len(), 2, "both contacts are one resident");
-    assert_eq!(person.cases.len(), 2);
+    let typed_person = app.store.search_people("ann.smith", 10).await.unwrap()[0].person_id;
+
+    let raw = String::from_utf8(fixture("01-plain-ascii.eml")).unwrap();
+    let first = email_in(&app, &raw, Some("example.org")).await;
+    let second_raw = raw
+        .replace("Message-ID: <", "Message-ID: <second-")
+        .replace("green bin", "blue bin");
+    let second = email_in(&app, &second_raw, Some("example.org")).await;
+    let first = app.case(&reference(&first)).await;
+    let second = app.case(&reference(&second)).await;
+    assert_eq!(
+        first.person_id, second.person_id,
+        "two proven emails are one resident"
+    );
+    assert_ne!(
+        first.person_id, typed_person,
+        "a typed address joins no one"
+    );
+    let person = app.store.person(first.person_id).await.unwrap().unwrap();
+    assert_eq!(person.records.len(), 2);
 
     let page = staff
-        .get(&format!("/console/residents/{}", case.person_id))
+        .get(&format!("/console/residents/{}", first.person_id))
         .await;
     page.assert_contains("same email address, proven by mail sent from it");
-    page.assert_contains("The streetlight outside my house flickers");
-    page.assert_contains("green bin was not collected");
+    page.assert_contains("ann.smith@example.org (proven)");
+    let typed_page = staff
+        .get(&format!("/console/residents/{typed_person}"))
+        .await;
+    assert!(!typed_page.body.contains("(proven)"), "{}", typed_page.body);
 }
 
 #[tokio::test]
@@ -534,4 +549,131 @@ async fn a_text_back_without_a_reference_joins_the_one_case_we_texted_about() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{opened}");
     assert_eq!(app.store.count_cases().await.unwrap(), 3);
+}
+
+/// An email as received, signed by `domain` where given, as a mail program would send it.
+async fn email_in(app: &support::TestApp, raw: &str, signed_by: Option<&str>) -> Value {
+    let raw = match signed_by {
+        Some(domain) => support::dkim_signed(domain, raw),
+        None => raw.as_bytes().to_vec(),
+    };
+    let (status, body) = json_of(
+        app.post_signed("/intake/email", "message/rfc822", &raw)
+            .await,
+    )
+    .await;
+    assert!(status.is_success(), "{body}");
+    body
+}
+
+fn dkim_fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../intake/tests/fixtures/dkim/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[tokio::test]
+async fn a_forged_from_is_kept_but_never_trusted_joined_or_answered() {
+    let app = spawn_app().await;
+    let staff = sign_in(&app).await;
+    // Jo writes from her own mail provider, which signs her mail.
+    let genuine = email_in(&app, &dkim_fixture("dkim-pass.eml"), None).await;
+    let jo_case = app.case(&reference(&genuine)).await;
+    let jo = jo_case.person_id;
+    assert!(
+        app.store.person(jo).await.unwrap().unwrap().records[0]
+            .identity
+            .email_verified
+    );
+
+    // Someone else writes "From: Jo" with no signature, and with a signature of their own.
+    for (n, signed_by) in [(1, None), (2, Some("attacker.example"))] {
+        let forged = format!(
+            "From: Jo Bloggs <jo@residents.example>\r\nSubject: Bins\r\n\
+             Message-ID: <forged-{n}@attacker.example>\r\n\r\nMy recycling bin was missed again.\r\n"
+        );
+        let opened = email_in(&app, &forged, signed_by).await;
+        assert_eq!(
+            opened["outcome"], "opened",
+            "nothing a resident sends is lost"
+        );
+        let case = app.case(&reference(&opened)).await;
+        assert_ne!(case.person_id, jo, "an unproven address joins no one");
+        let page = staff
+            .get(&format!("/console/cases/{}", case.summary.reference))
+            .await;
+        page.assert_contains("sender not verified");
+        let person = staff
+            .get(&format!("/console/residents/{}", case.person_id))
+            .await;
+        person.assert_contains("jo@residents.example (sender not verified)");
+    }
+    let jo_page = staff
+        .get(&format!("/console/cases/{}", jo_case.summary.reference))
+        .await;
+    jo_page.assert_contains("jo@residents.example (verified)");
+
+    // A forged message quoting Jo's reference is added to her case, marked, and neither
+    // Jo nor the forger is sent word of it.
+    let before = app
+        .store
+        .outbox_for_case(jo_case.summary.id)
+        .await
+        .unwrap()
+        .len();
+    let quoting = format!(
+        "From: Jo Bloggs <jo@residents.example>\r\nSubject: Re: {}\r\n\
+         Message-ID: <forged-3@attacker.example>\r\n\r\nPlease send the details to my new address.\r\n",
+        jo_case.summary.reference
+    );
+    let threaded = email_in(&app, &quoting, None).await;
+    assert_eq!(threaded["outcome"], "threaded");
+    let after = app
+        .store
+        .outbox_for_case(jo_case.summary.id)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after, before, "no acknowledgement of an unproven message");
+    let page = staff
+        .get(&format!("/console/cases/{}", jo_case.summary.reference))
+        .await;
+    page.assert_contains("Please send the details to my new address");
+    page.assert_contains("sender not verified");
+}
+
+#[tokio::test]
+async fn a_stranger_quoting_a_restricted_case_is_shown_to_staff_and_told_nothing() {
+    let app = spawn_app().await;
+    let reference = app
+        .open_case(support::safeguarding_concern("lee@example.org"))
+        .await;
+    let case = app.case(&Reference::parse(&reference).unwrap()).await;
+    let before = app
+        .store
+        .outbox_for_case(case.summary.id)
+        .await
+        .unwrap()
+        .len();
+    let stranger = format!(
+        "From: Sam <sam@example.net>\r\nSubject: {reference}\r\n\
+         Message-ID: <stranger-1@example.net>\r\n\r\nWhat is happening with this?\r\n"
+    );
+    let threaded = email_in(&app, &stranger, Some("example.net")).await;
+    assert_eq!(threaded["outcome"], "threaded");
+    let after = app
+        .store
+        .outbox_for_case(case.summary.id)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        after, before,
+        "a proven stranger learns nothing of a restricted case"
+    );
+    let officer = support::sign_in_as(&app, "sg@demo-council.example", "safeguarding").await;
+    let page = officer.open_restricted(&reference).await;
+    page.assert_contains("sam@example.net (verified). Not this case&#39;s own address");
 }

@@ -172,13 +172,25 @@ async fn staff_merge_by_hand_undo_the_merge_and_separate_a_wrong_match() {
     assert_eq!(app.store.person(pa).await.unwrap().unwrap().cases.len(), 1);
     assert_eq!(app.store.person(pb).await.unwrap().unwrap().cases.len(), 1);
 
-    // An automatic match (same proven email) separated by hand.
-    let raw = "From: jo@example.org\r\nSubject: bin\r\nMessage-ID: <m1@example.org>\r\n\r\nMissed bin at 3 Elm Street\r\n";
-    let response = app
-        .post_signed("/intake/email", "message/rfc822", raw.as_bytes())
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let person = app.store.person(pa).await.unwrap().unwrap();
+    // An automatic match (the same email address, proven by two signed messages)
+    // separated by hand.
+    let mut references = Vec::new();
+    for n in 1..=2 {
+        let raw = format!(
+            "From: jo@example.org\r\nSubject: bin\r\nMessage-ID: <m{n}@example.org>\r\n\r\nMissed bin at 3 Elm Street, time {n}\r\n"
+        );
+        let signed = support::dkim_signed("example.org", &raw);
+        let response = app
+            .post_signed("/intake/email", "message/rfc822", &signed)
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: serde_json::Value = response.json().await.unwrap();
+        references.push(Reference::parse(body["reference"].as_str().unwrap()).unwrap());
+    }
+    let pm = person_of(&app, &references[0]).await;
+    assert_eq!(pm, person_of(&app, &references[1]).await);
+    assert_ne!(pm, pa, "a typed address on a web form is not joined to");
+    let person = app.store.person(pm).await.unwrap().unwrap();
     assert_eq!(person.records.len(), 2, "matched on the proven email");
     let matched = person
         .records
@@ -186,17 +198,17 @@ async fn staff_merge_by_hand_undo_the_merge_and_separate_a_wrong_match() {
         .find(|r| r.match_reason.is_some())
         .unwrap()
         .id;
-    let page = staff.get(&format!("/console/residents/{pa}")).await;
+    let page = staff.get(&format!("/console/residents/{pm}")).await;
     page.assert_contains("Matched: same email address");
     let split = staff
         .submit(
             &page,
-            &format!("/console/residents/{pa}/split"),
+            &format!("/console/residents/{pm}/split"),
             &[("record", &matched.to_string())],
         )
         .await;
     assert_eq!(split.status, StatusCode::SEE_OTHER);
-    let person = app.store.person(pa).await.unwrap().unwrap();
+    let person = app.store.person(pm).await.unwrap().unwrap();
     assert_eq!(person.records.len(), 1);
     assert!(
         person

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use frontdoor_domain::form::Answer;
-use frontdoor_domain::{Permission, Reference, Status};
+use frontdoor_domain::{Channel, Permission, Reference, Status};
 use frontdoor_store::{CaseDetail, CaseSummary};
 use serde::Deserialize;
 
@@ -272,6 +272,28 @@ fn row(key: &str, value: String) -> SummaryRow {
     }
 }
 
+/// Who an email came from, as far as Front Door can tell: a forged `From:` is easy, so
+/// staff see when the message did not prove it, and when it is not the case's own address.
+fn sender_note(case: &CaseDetail, contact: &frontdoor_store::ContactRecord) -> String {
+    let address = contact.sender_email.clone().unwrap_or_default();
+    let mut note = if contact.sender_verified {
+        format!("{address} (verified)")
+    } else {
+        format!(
+            "{address}: sender not verified, the message did not prove it came from this address"
+        )
+    };
+    let own = case
+        .contact
+        .email
+        .as_ref()
+        .is_some_and(|e| e.as_str().eq_ignore_ascii_case(&address));
+    if !own {
+        note.push_str(". Not this case's own address: check before you share anything");
+    }
+    note
+}
+
 async fn case_page_view(
     state: &AppState,
     staff: &Staff,
@@ -313,6 +335,9 @@ async fn case_page_view(
                 contact.channel.label().to_lowercase()
             ),
         ));
+        if contact.channel == Channel::Email {
+            details.push(row("Sender", sender_note(case, contact)));
+        }
     }
     let optional = |v: Option<String>| v.unwrap_or_else(|| "Not given".into());
     let contact = vec![

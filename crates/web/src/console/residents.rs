@@ -265,6 +265,10 @@ fn record_row(r: &frontdoor_store::PersonRecord, several: bool) -> RecordRow {
         Some(v) => v.clone(),
         None => String::new(),
     };
+    let mut email = proven(&r.identity.email, r.identity.email_verified);
+    if r.by_email && !r.identity.email_verified {
+        email.push_str(" (sender not verified)");
+    }
     let how = match &r.match_reason {
         Some(reason) => format!("Matched: {}", reason.explain()),
         None if several => "Added by staff or first record".into(),
@@ -273,7 +277,7 @@ fn record_row(r: &frontdoor_store::PersonRecord, several: bool) -> RecordRow {
     RecordRow {
         id: r.id,
         name: r.identity.name.clone(),
-        email: proven(&r.identity.email, r.identity.email_verified),
+        email,
         phone: proven(&r.identity.phone, r.identity.phone_verified),
         postcode: r.identity.postcode.clone().unwrap_or_default(),
         uprn: r.identity.uprn.clone().unwrap_or_default(),

@@ -5,7 +5,9 @@ use super::Inbound;
 use frontdoor_domain::{Channel, ContactDetails, ContactMeta, Email, ReplyBy, UkPhone};
 use frontdoor_intake::{ChatTranscript, InboundEmail, InboundMessage};
 
-pub(super) fn email_inbound(email: &InboundEmail) -> Inbound<'_> {
+/// An email: its From address is where replies go, and proves who sent it only when the
+/// message passed the sender check (`proven`).
+pub(super) fn email_inbound(email: &InboundEmail, proven: bool) -> Inbound<'_> {
     let name = email
         .from_name
         .clone()
@@ -24,7 +26,7 @@ pub(super) fn email_inbound(email: &InboundEmail) -> Inbound<'_> {
             postcode: None,
         },
         meta: ContactMeta {
-            email_verified: true,
+            email_verified: proven,
             reply_by: Some(ReplyBy::Email),
             external_id: email.message_id.clone(),
             attachments: email.attachments.clone(),

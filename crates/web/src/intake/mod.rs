@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::triage::{FreeText, MAX_TEXT_CHARS, open_free_text_case_with};
 use frontdoor_domain::{Channel, ContactDetails, ContactMeta, Reference, Submission};
 use frontdoor_intake::{InboundEmail, find_reference};
-use frontdoor_store::StoreError;
+use frontdoor_store::{CaseDetail, StoreError};
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -60,18 +60,33 @@ struct Inbound<'a> {
 }
 
 /// Reads a raw email and files it; an unreadable message is quarantined, not refused.
+/// The sender's address is trusted only if the message proves it (see `SenderCheck`).
 pub async fn ingest_email(state: &AppState, raw: &[u8]) -> Result<Intake, WebError> {
-    match frontdoor_intake::parse_email(raw) {
-        Ok(email) if email.automatic => automatic(state, &email, raw).await,
-        Ok(email) => receive(state, email_inbound(&email)).await,
-        Err(why) => quarantine(state, Channel::Email, &why.to_string(), raw).await,
+    let email = match frontdoor_intake::parse_email(raw) {
+        Ok(email) => email,
+        Err(why) => return quarantine(state, Channel::Email, &why.to_string(), raw).await,
+    };
+    let proof = state.senders.check(raw, email.from_address.as_str()).await;
+    tracing::info!(
+        email.sender_proven = proof.is_proven(),
+        "email sender checked"
+    );
+    if email.automatic {
+        automatic(state, &email, proof.is_proven(), raw).await
+    } else {
+        receive(state, email_inbound(&email, proof.is_proven())).await
     }
 }
 
 /// An out-of-office reply or a bounce is kept on its case, unanswered (answering could start
 /// a mail loop); one about no known case is kept in quarantine for a person to look at.
-async fn automatic(state: &AppState, email: &InboundEmail, raw: &[u8]) -> Result<Intake, WebError> {
-    let inbound = email_inbound(email);
+async fn automatic(
+    state: &AppState,
+    email: &InboundEmail,
+    proven: bool,
+    raw: &[u8],
+) -> Result<Intake, WebError> {
+    let inbound = email_inbound(email, proven);
     if let Some(reference) = find_reference(&email.subject, &email.full_text)
         && let Some(intake) = thread(state, &reference, &inbound, false).await?
     {
@@ -154,6 +169,11 @@ async fn thread(
     };
     let n = case.events.len();
     let reply_by = inbound.meta.reply_by;
+    // Word goes back only to a sender the channel proves, and only about the case they
+    // wrote from themselves or about an unrestricted service: a forged From: would send
+    // the real resident news of a message they never wrote, and a stranger who quotes a
+    // reference learns nothing of the case.
+    let answer = answer && may_answer(state, &case, inbound);
     let outgoing: Vec<_> =
         crate::notices::message_added(state, &case, &inbound.contact, reply_by, n)
             .filter(|_| answer)
@@ -171,6 +191,17 @@ async fn thread(
     Ok(Some(Intake::Threaded {
         reference: reference.to_string(),
     }))
+}
+
+fn may_answer(state: &AppState, case: &CaseDetail, inbound: &Inbound<'_>) -> bool {
+    let proven = inbound.meta.email_verified || inbound.meta.phone_verified;
+    let own = inbound.contact.email.is_some() && inbound.contact.email == case.contact.email
+        || inbound.contact.phone.is_some() && inbound.contact.phone == case.contact.phone;
+    let restricted = state
+        .catalogue
+        .owner(&case.summary.service, &case.summary.team)
+        .restricted;
+    proven && (own || !restricted)
 }
 
 async fn open(state: &AppState, inbound: Inbound<'_>) -> Result<Intake, WebError> {

@@ -22,12 +22,54 @@ pub struct TestApp {
 /// The secret test gateways sign inbound webhooks with.
 pub const INTAKE_SECRET: &str = "test-intake-secret";
 
-/// The settings tests run with: webhooks on, signed with `INTAKE_SECRET`.
+/// The settings tests run with: webhooks on, signed with `INTAKE_SECRET`; DKIM keys for
+/// the test mail domains given up front, never looked up in DNS.
 pub fn test_settings() -> WebSettings {
+    let key = std::fs::read_to_string(dkim_fixture("fd2026.key.txt")).unwrap();
+    let email_dkim_keys = SIGNING_DOMAINS
+        .iter()
+        .map(|d| (format!("fd2026._domainkey.{d}"), key.trim().to_owned()))
+        .collect();
     WebSettings {
         intake_secret: Some(INTAKE_SECRET.into()),
+        email_dkim_dns: false,
+        email_dkim_keys,
         ..WebSettings::default()
     }
+}
+
+/// The mail domains whose test messages `dkim_signed` can sign, as their owners would.
+pub const SIGNING_DOMAINS: [&str; 4] = [
+    "example.org",
+    "example.net",
+    "residents.example",
+    "attacker.example",
+];
+
+fn dkim_fixture(name: &str) -> String {
+    format!(
+        "{}/../intake/tests/fixtures/dkim/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// `raw` with a DKIM signature by `domain` (one of `SIGNING_DOMAINS`), made with the
+/// test-only key whose public half `test_settings` gives the server.
+pub fn dkim_signed(domain: &str, raw: &str) -> Vec<u8> {
+    use mail_auth::common::crypto::{RsaKey, Sha256};
+    use mail_auth::common::headers::HeaderWriter;
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer};
+    let pem = std::fs::read(dkim_fixture("fd2026.test-only-private.pem")).unwrap();
+    let der = PrivatePkcs1KeyDer::from_pem_slice(&pem).unwrap();
+    let key = RsaKey::<Sha256>::from_key_der(PrivateKeyDer::Pkcs1(der)).unwrap();
+    let signature = mail_auth::dkim::DkimSigner::from_key(key)
+        .domain(domain)
+        .selector("fd2026")
+        .headers(["From", "To", "Subject", "Message-ID"])
+        .sign(raw.as_bytes())
+        .unwrap();
+    format!("{}{raw}", signature.to_header()).into_bytes()
 }
 
 pub async fn spawn_app() -> TestApp {
