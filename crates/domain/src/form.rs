@@ -125,8 +125,21 @@ impl Field {
             FieldKind::Date => self.validate_date(raw, today),
             FieldKind::Address => self.validate_address(raw),
             FieldKind::Location => self.validate_location(raw),
-            _ => self.validate_single(raw.get(&self.id).map(|s| s.trim()).unwrap_or("")),
+            _ => {
+                let typed = raw.get(&self.id).map(String::as_str).unwrap_or("");
+                self.validate_single(&self.clean(&self.id, typed)?)
+            }
         }
+    }
+
+    /// What was typed into one box, made safe (see [`crate::typed`]): a long answer keeps
+    /// its lines, anything else is one line; a control character is refused.
+    fn clean(&self, input: &str, typed: &str) -> Result<String, FieldError> {
+        let cleaned = match self.kind {
+            FieldKind::LongText => crate::typed::many_lines(typed).map(|t| t.trim().to_owned()),
+            _ => crate::typed::one_line(typed),
+        };
+        cleaned.map_err(|_| self.about(input, "error.hidden"))
     }
 
     /// The summary as the check-answers page shows it: "Which bin was missed".
@@ -344,10 +357,11 @@ impl Field {
         value: &str,
         limit: usize,
     ) -> Result<String, FieldError> {
+        let value = crate::typed::one_line(value).map_err(|_| self.about(input, "error.hidden"))?;
         if value.chars().count() > limit {
             return Err(self.error(input, Text::new(key).with("limit", limit)));
         }
-        Ok(value.to_owned())
+        Ok(value)
     }
 
     fn validate_address(&self, raw: &RawAnswers) -> Result<Option<Answer>, FieldError> {
@@ -356,8 +370,14 @@ impl Field {
                 .map(|s| s.trim())
                 .unwrap_or("")
         };
-        let (line1, line2, town, postcode) =
-            (part("line1"), part("line2"), part("town"), part("postcode"));
+        let line = |name: &str| self.clean(&format!("{}-{name}", self.id), part(name));
+        let (line1, line2, town) = (line("line1")?, line("line2")?, line("town")?);
+        let (line1, line2, town, postcode) = (
+            line1.as_str(),
+            line2.as_str(),
+            town.as_str(),
+            part("postcode"),
+        );
         if [line1, line2, town, postcode].iter().all(|p| p.is_empty()) && !self.required {
             return Ok(None);
         }
@@ -479,8 +499,15 @@ pub fn validate_visit(
             }
         },
     };
-    let hub = Some(value("hub").to_owned()).filter(|h| !h.is_empty());
-    if channel == Some(crate::Channel::FaceToFace) && hub.is_none() {
+    let hub = crate::typed::one_line(value("hub"));
+    if hub.is_err() {
+        errors.push(error("hub", "error.visit.hub_hidden"));
+    }
+    let hub = hub.ok().filter(|h| !h.is_empty());
+    if channel == Some(crate::Channel::FaceToFace)
+        && hub.is_none()
+        && errors.iter().all(|e| e.field != "hub")
+    {
         errors.push(error("hub", "error.visit.hub"));
     }
     if hub.as_ref().is_some_and(|h| h.chars().count() > 100) {

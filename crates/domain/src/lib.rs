@@ -22,6 +22,7 @@ pub mod reference;
 pub mod resident;
 pub mod retention;
 pub mod translation;
+pub mod typed;
 
 pub use access::{Owner, Permission, Refusal, Role, Staffer};
 pub use calendar::WorkingCalendar;

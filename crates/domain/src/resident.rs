@@ -16,6 +16,7 @@ pub enum ContactError {
     Email,
     NameMissing,
     NameTooLong,
+    NameHidden,
 }
 
 impl ContactError {
@@ -26,6 +27,7 @@ impl ContactError {
             ContactError::Email => "error.contact.email",
             ContactError::NameMissing => "error.contact.name",
             ContactError::NameTooLong => "error.contact.name_too_long",
+            ContactError::NameHidden => "error.contact.name_hidden",
         })
     }
 }
@@ -240,7 +242,7 @@ impl ContactDetails {
 
 /// Checks a name typed by a resident or an agent.
 pub fn parse_name(input: &str) -> Result<String, ContactError> {
-    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = crate::typed::one_line(input).map_err(|_| ContactError::NameHidden)?;
     match name.chars().count() {
         0 => Err(ContactError::NameMissing),
         1..=100 => Ok(name),

@@ -21,6 +21,8 @@ pub const MAX_TEXT_CHARS: usize = 5000;
 pub enum TextProblem {
     Empty,
     TooLong,
+    /// A control character (a NUL, an escape) that no one types on purpose.
+    Hidden,
 }
 
 impl TextProblem {
@@ -36,12 +38,14 @@ impl TextProblem {
             TextProblem::TooLong => {
                 Text::new("contact_us.message_too_long").with("limit", MAX_TEXT_CHARS)
             }
+            TextProblem::Hidden => Text::new("contact_us.message_hidden"),
         }
     }
 }
 
-pub fn check_text(text: &str) -> Result<&str, TextProblem> {
-    let text = text.trim();
+pub fn check_text(text: &str) -> Result<String, TextProblem> {
+    let text = frontdoor_domain::typed::many_lines(text).map_err(|_| TextProblem::Hidden)?;
+    let text = text.trim().to_owned();
     if text.is_empty() {
         Err(TextProblem::Empty)
     } else if text.chars().count() > MAX_TEXT_CHARS {

@@ -268,3 +268,77 @@ async fn only_partners_and_staff_may_say_a_case_came_by_a_staffed_channel() {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.store.count_cases().await.unwrap(), 4);
 }
+
+#[tokio::test]
+async fn names_lose_invisible_characters_and_control_characters_are_refused() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let send = |name: &str, details: &str| {
+        let mut body = pothole();
+        body["contact"]["name"] = json!(name);
+        body["answers"]["details"] = json!(details);
+        client
+            .post(format!("{}/api/v1/cases", app.address))
+            .json(&body)
+            .send()
+    };
+    let cleaned = send(
+        "\u{202E}Pat\u{200B} \u{2060}Jones\u{FEFF}",
+        "Deep\u{200B} hole",
+    )
+    .await
+    .unwrap();
+    assert_eq!(cleaned.status(), StatusCode::CREATED);
+    let body: Value = cleaned.json().await.unwrap();
+    let reference =
+        frontdoor_domain::Reference::parse(body["reference"].as_str().unwrap()).unwrap();
+    let case = app.case(&reference).await;
+    assert_eq!(case.contact.name, "Pat Jones");
+    let details = case.contacts[0].answers["details"].display();
+    assert_eq!(details, "Deep hole");
+
+    for (name, details, field, message) in [
+        (
+            "Pat\u{0}Jones",
+            "Deep hole",
+            "contact-name",
+            "hidden control character",
+        ),
+        (
+            "\u{200B}\u{200D}",
+            "Deep hole",
+            "contact-name",
+            "Enter your full name",
+        ),
+        (
+            "Pat Jones",
+            "Deep\u{1B}[31m hole",
+            "details",
+            "hidden control character",
+        ),
+    ] {
+        let refused = send(name, details).await.unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name:?}"
+        );
+        let body: Value = refused.json().await.unwrap();
+        let fields = body["error"]["fields"].as_array().unwrap();
+        assert!(
+            fields
+                .iter()
+                .any(|f| f["field"] == field && f["message"].as_str().unwrap().contains(message)),
+            "{name:?} {details:?}: {body}"
+        );
+    }
+    assert_eq!(app.store.count_cases().await.unwrap(), 1);
+
+    let refused = client
+        .post(format!("{}/api/v1/contacts", app.address))
+        .json(&json!({"text": "Bins\u{0}", "contact": {"name": "Pat", "email": "p@example.org"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -677,3 +677,15 @@ async fn a_stranger_quoting_a_restricted_case_is_shown_to_staff_and_told_nothing
     let page = officer.open_restricted(&reference).await;
     page.assert_contains("sam@example.net (verified). Not this case&#39;s own address");
 }
+
+#[tokio::test]
+async fn a_senders_display_name_loses_invisible_and_control_characters() {
+    let app = spawn_app().await;
+    let raw = "From: \"\u{202E}Jo\u{200B} Bloggs\u{7}\" <jo@example.org>\r\nSubject: Bin\r\n\
+               Message-ID: <names-1@example.org>\r\n\r\nMy bin\u{0} was missed.\r\n";
+    let opened = email_in(&app, raw, None).await;
+    let case = app.case(&reference(&opened)).await;
+    assert_eq!(case.contact.name, "Jo Bloggs");
+    let said = case.contacts[0].summary.as_deref().unwrap();
+    assert!(said.contains("My bin was missed."), "{said:?}");
+}

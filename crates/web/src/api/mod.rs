@@ -372,7 +372,7 @@ async fn create_contact(
         }
     };
     let (case, triage) =
-        crate::triage::open_free_text_case(&state, text, channel, contact, None).await?;
+        crate::triage::open_free_text_case(&state, &text, channel, contact, None).await?;
     let body = json!({
         "reference": case.reference.to_string(),
         "service": case.submission.service,

@@ -2,20 +2,28 @@
 //! it (and what the channel proves about them), the words triage reads, and what is kept.
 
 use super::Inbound;
+use frontdoor_domain::typed::{many_lines_lossy, one_line_lossy};
 use frontdoor_domain::{Channel, ContactDetails, ContactMeta, Email, ReplyBy, UkPhone};
 use frontdoor_intake::{ChatTranscript, InboundEmail, InboundMessage};
+
+/// A name a channel gave, made safe to show; `fallback` when nothing visible is left.
+fn shown_name(name: Option<&str>, fallback: &str) -> String {
+    let name = name.map(one_line_lossy).unwrap_or_default();
+    if name.is_empty() {
+        one_line_lossy(fallback)
+    } else {
+        name
+    }
+}
 
 /// An email: its From address is where replies go, and proves who sent it only when the
 /// message passed the sender check (`proven`).
 pub(super) fn email_inbound(email: &InboundEmail, proven: bool) -> Inbound<'_> {
-    let name = email
-        .from_name
-        .clone()
-        .unwrap_or_else(|| email.from_address.as_str().to_owned());
+    let name = shown_name(email.from_name.as_deref(), email.from_address.as_str());
     let words = if email.body.trim().is_empty() && !email.attachments.is_empty() {
         "(no message: see the attachments)".to_owned()
     } else {
-        email.body.clone()
+        many_lines_lossy(&email.body)
     };
     Inbound {
         channel: Channel::Email,
@@ -48,7 +56,7 @@ pub(super) fn sms_inbound(message: &InboundMessage) -> Inbound<'_> {
     Inbound {
         channel: Channel::Sms,
         contact: ContactDetails {
-            name: message.name.clone().unwrap_or_else(|| message.from.clone()),
+            name: shown_name(message.name.as_deref(), &message.from),
             email: None,
             phone: phone.clone(),
             postcode: None,
@@ -61,17 +69,19 @@ pub(super) fn sms_inbound(message: &InboundMessage) -> Inbound<'_> {
         },
         subject: "",
         search_text: &message.text,
-        triage_text: message.text.clone(),
-        summary: message.text.clone(),
+        triage_text: many_lines_lossy(&message.text),
+        summary: many_lines_lossy(&message.text),
     }
 }
 
 /// A public social media post or direct message: the handle is all we know of the sender.
 pub(super) fn social_inbound(message: &InboundMessage) -> Inbound<'_> {
     let platform = message.platform.as_deref().unwrap_or("social media");
-    let name = match &message.name {
-        Some(name) => format!("{name} ({} on {platform})", message.from),
-        None => format!("{} on {platform}", message.from),
+    let platform = one_line_lossy(platform);
+    let handle = one_line_lossy(&message.from);
+    let name = match message.name.as_deref().map(one_line_lossy) {
+        Some(name) if !name.is_empty() => format!("{name} ({handle} on {platform})"),
+        _ => format!("{handle} on {platform}"),
     };
     Inbound {
         channel: Channel::Social,
@@ -90,8 +100,8 @@ pub(super) fn social_inbound(message: &InboundMessage) -> Inbound<'_> {
         },
         subject: "",
         search_text: &message.text,
-        triage_text: message.text.clone(),
-        summary: message.text.clone(),
+        triage_text: many_lines_lossy(&message.text),
+        summary: many_lines_lossy(&message.text),
     }
 }
 
@@ -107,7 +117,7 @@ pub(super) fn chat_inbound(chat: &ChatTranscript) -> Inbound<'_> {
     Inbound {
         channel: Channel::Chat,
         contact: ContactDetails {
-            name: chat.name.trim().to_owned(),
+            name: one_line_lossy(&chat.name),
             email,
             phone,
             postcode,
@@ -119,6 +129,6 @@ pub(super) fn chat_inbound(chat: &ChatTranscript) -> Inbound<'_> {
         subject: "",
         search_text: "",
         triage_text: chat.resident_words(),
-        summary: transcript,
+        summary: many_lines_lossy(&transcript),
     }
 }

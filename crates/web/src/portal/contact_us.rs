@@ -93,7 +93,7 @@ async fn send(
     };
     let (contact, reply_by) = contact;
     let words = FreeText {
-        triage_text: text,
+        triage_text: &text,
         summary: text.to_owned(),
         meta: ContactMeta {
             reply_by,
