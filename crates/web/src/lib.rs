@@ -55,6 +55,7 @@ const SECURITY_HEADERS: [(&str, &str); 4] = [
 /// Builds the whole application: every route, the session cookie layer and the security headers.
 pub fn app(state: AppState) -> Router {
     let csp = content_security_policy(&state.settings.map_tiles);
+    let secure = state.settings.secure_cookies;
     let audited = console::routes()
         .merge(api::routes())
         .layer(from_fn_with_state(state.clone(), audit::record));
@@ -78,6 +79,14 @@ pub fn app(state: AppState) -> Router {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),
             HeaderValue::from_static(value),
+        ));
+    }
+    if secure {
+        // A year, subdomains included: a council serves Front Door from its own host over
+        // HTTPS only, so a browser never needs to try plain HTTP there again.
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("strict-transport-security"),
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         ));
     }
     router.layer(SetResponseHeaderLayer::if_not_present(

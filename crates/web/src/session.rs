@@ -21,6 +21,18 @@ use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 
 const COOKIE_NAME: &str = "fd_session";
+/// Over HTTPS the session cookie carries the `__Host-` prefix: browsers then accept it only
+/// if it is `Secure`, for the whole site and from this host, so neither a subdomain nor a
+/// plain-HTTP page can plant or replace it.
+const SECURE_COOKIE_NAME: &str = "__Host-fd_session";
+
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
+}
 const RESIDENT_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
 const STAFF_LIFETIME: SignedDuration = SignedDuration::from_hours(10);
 
@@ -76,7 +88,7 @@ where
             .get::<PendingCookie>()
             .cloned()
             .unwrap_or_default();
-        if let Some(token) = cookie_token(parts)
+        if let Some(token) = cookie_token(parts, state.settings.secure_cookies)
             && let Some(record) = state.store.live_session(&hash_token(&token)).await?
         {
             let data = serde_json::from_str(&record.data).unwrap_or_default();
@@ -155,8 +167,9 @@ impl Session {
             .store
             .delete_session(&self.record.token_hash)
             .await?;
+        let (name, secure) = self.cookie_attributes();
         self.set_cookie(format!(
-            "{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+            "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
         ));
         Ok(())
     }
@@ -175,16 +188,18 @@ impl Session {
             expires_at: Timestamp::now() + lifetime,
         };
         self.state.store.create_session(&self.record).await?;
-        let secure = if self.state.settings.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        };
+        let (name, secure) = self.cookie_attributes();
         let max_age = lifetime.as_secs();
         self.set_cookie(format!(
-            "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+            "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
         ));
         Ok(())
+    }
+
+    /// The cookie's name and its `Secure` attribute, as the settings say.
+    fn cookie_attributes(&self) -> (&'static str, &'static str) {
+        let secure = self.state.settings.secure_cookies;
+        (cookie_name(secure), if secure { "; Secure" } else { "" })
     }
 
     fn set_cookie(&self, value: String) {
@@ -224,8 +239,8 @@ pub async fn staff_for_bearer(state: &AppState, token: &str) -> Result<Option<i6
     Ok(record.and_then(|r| r.staff_id))
 }
 
-fn cookie_token(parts: &Parts) -> Option<String> {
-    cookie(&parts.headers, COOKIE_NAME).filter(|v| !v.is_empty())
+fn cookie_token(parts: &Parts, secure: bool) -> Option<String> {
+    cookie(&parts.headers, cookie_name(secure)).filter(|v| !v.is_empty())
 }
 
 /// The value of the request's cookie called `wanted`.

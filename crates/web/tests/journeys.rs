@@ -440,7 +440,9 @@ async fn the_console_needs_a_sign_in_and_a_right_password() {
 #[tokio::test]
 async fn pages_carry_security_headers_and_unknown_pages_say_so() {
     let app = spawn_app().await;
-    let response = reqwest::get(format!("{}/", app.address)).await.unwrap();
+    let response = reqwest::get(format!("{}/track", app.address))
+        .await
+        .unwrap();
     let csp = response
         .headers()
         .get("content-security-policy")
@@ -449,6 +451,18 @@ async fn pages_carry_security_headers_and_unknown_pages_say_so() {
         .unwrap()
         .to_owned();
     assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"));
+    assert!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .is_none(),
+        "no HSTS when not served over HTTPS"
+    );
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("fd_session=") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
     let missing = app.browser().get("/services/no-such-service").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     missing.assert_contains("Page not found");
@@ -463,4 +477,47 @@ async fn pages_carry_security_headers_and_unknown_pages_say_so() {
             .status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn over_https_pages_send_hsts_and_the_session_cookie_is_host_only_and_secure() {
+    let app = support::spawn_app_with(frontdoor_web::WebSettings {
+        secure_cookies: true,
+        ..support::test_settings()
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let first = client
+        .get(format!("{}/track", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        first.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let cookie = first.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-fd_session="), "{cookie}");
+    for part in ["; Path=/", "; Secure", "; HttpOnly"] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    assert!(!cookie.contains("Domain="), "{cookie}");
+    // The prefixed cookie is the session: sent back, no new one is started.
+    let pair = cookie.split(';').next().unwrap();
+    let again = client
+        .get(format!("{}/track", app.address))
+        .header("cookie", pair)
+        .send()
+        .await
+        .unwrap();
+    assert!(again.headers().get("set-cookie").is_none());
+    // The unprefixed name is not read, so a cookie planted without the prefix is ignored.
+    let planted = pair.replacen("__Host-", "", 1);
+    let ignored = client
+        .get(format!("{}/track", app.address))
+        .header("cookie", planted)
+        .send()
+        .await
+        .unwrap();
+    assert!(ignored.headers().get("set-cookie").is_some());
 }
