@@ -239,7 +239,7 @@ pub const VIEW_REASONS: [(&str, &str); 4] = [
 ];
 
 /// The longest reason written down, so the trail stays readable.
-const MAX_REASON: usize = 500;
+pub const MAX_REASON: usize = 500;
 
 /// Reads why a member of staff is opening a restricted case. "Other" needs the details.
 pub fn view_reason(choice: &str, details: &str) -> Result<String, &'static str> {

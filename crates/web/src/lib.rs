@@ -71,6 +71,8 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(locale::choose))
         .layer(from_fn_with_state(state.clone(), rate_limit::submissions))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // Outside the body limit, so even its 413 reaches API clients as JSON.
+        .layer(axum::middleware::from_fn(api::json_errors))
         // Inbound email carries attachments: the intake routes set their own, larger limits.
         .merge(intake::routes())
         .with_state(state)

@@ -342,3 +342,76 @@ async fn names_lose_invisible_characters_and_control_characters_are_refused() {
         .unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn every_api_error_is_the_documented_json_even_before_a_handler_runs() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let json_error = |response: reqwest::Response| async move {
+        let status = response.status();
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(kind.starts_with("application/json"), "{status}: {kind}");
+        let body: Value = response.json().await.unwrap();
+        (status, body["error"]["code"].as_str().unwrap().to_owned())
+    };
+    let huge = "x".repeat(300 * 1024);
+    let too_large = client
+        .post(format!("{}/api/v1/cases", app.address))
+        .header("content-type", "application/json")
+        .body(format!("{{\"service\": \"{huge}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        json_error(too_large).await,
+        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".into())
+    );
+
+    let staff = app
+        .add_staff_with_role("o@demo-council.example", "highways", "pw", "officer")
+        .await;
+    let token = app.api_token(staff).await;
+    let not_utf8 = client
+        .get(format!("{}/api/v1/cases/%FF%FE", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_error(not_utf8).await.0, StatusCode::BAD_REQUEST);
+    let wrong_method = client
+        .delete(format!("{}/api/v1/cases", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        json_error(wrong_method).await,
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed".into())
+    );
+    let unknown = client
+        .get(format!("{}/api/v1/nothing-here", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_error(unknown).await.0, StatusCode::NOT_FOUND);
+
+    let reference = app.open_case(pothole()).await;
+    let read = |reason: String| {
+        client
+            .get(format!("{}/api/v1/cases/{reference}", app.address))
+            .bearer_auth(&token)
+            .header("x-access-reason", reason)
+            .send()
+    };
+    let long = read("r".repeat(501)).await.unwrap();
+    assert_eq!(
+        json_error(long).await,
+        (StatusCode::BAD_REQUEST, "invalid_access_reason".into())
+    );
+    assert_eq!(
+        read("r".repeat(500)).await.unwrap().status(),
+        StatusCode::OK
+    );
+}

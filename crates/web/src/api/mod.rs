@@ -141,6 +141,61 @@ impl From<frontdoor_store::StoreError> for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
+/// Middleware: an error under `/api/` that was not written as the documented JSON (a body
+/// over the size limit, a path segment that is not UTF-8, a wrong method, an unknown
+/// route) is rewritten as one, with the same status and its `Retry-After` or `Allow`.
+pub async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let failed = status.is_client_error() || status.is_server_error();
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || !failed || json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let said = axum::body::to_bytes(body, 2048)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let plain = !said.is_empty() && said.len() <= 300 && !said.starts_with('<');
+    let message = if plain {
+        said
+    } else {
+        status.canonical_reason().unwrap_or("Error").to_owned()
+    };
+    let mut rewritten = ApiError::new(status, error_code(status), message).into_response();
+    for name in [axum::http::header::RETRY_AFTER, axum::http::header::ALLOW] {
+        if let Some(value) = parts.headers.get(&name) {
+            rewritten.headers_mut().insert(name, value.clone());
+        }
+    }
+    rewritten
+}
+
+fn error_code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorised",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation_failed",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        s if s.is_server_error() => "internal_error",
+        _ => "bad_request",
+    }
+}
+
 #[derive(Deserialize)]
 struct CreateCase {
     service: String,
@@ -440,6 +495,25 @@ impl ApiStaff {
     }
 }
 
+/// The reason sent in `X-Access-Reason`, if any. One too long to keep whole is refused,
+/// not cut: the audit trail must hold what was said.
+fn access_reason(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get(REASON_HEADER) else {
+        return Ok(None);
+    };
+    let bad =
+        |message: &str| ApiError::new(StatusCode::BAD_REQUEST, "invalid_access_reason", message);
+    let text = value
+        .to_str()
+        .map_err(|_| bad("X-Access-Reason must be plain text"))?;
+    let text = frontdoor_domain::typed::one_line(text)
+        .map_err(|_| bad("X-Access-Reason must not contain control characters"))?;
+    if text.chars().count() > frontdoor_domain::access::MAX_REASON {
+        return Err(bad("X-Access-Reason must be 500 characters or fewer"));
+    }
+    Ok(Some(text).filter(|t| !t.is_empty()))
+}
+
 fn refused(why: Refusal) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("{why}."))
 }
@@ -464,12 +538,7 @@ impl FromRequestParts<AppState> for ApiStaff {
             .cloned()
             .unwrap_or_default();
         audit.staff(record.id);
-        let reason = parts
-            .headers
-            .get(REASON_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().chars().take(500).collect::<String>())
-            .filter(|v| !v.is_empty());
+        let reason = access_reason(&parts.headers)?;
         Ok(ApiStaff {
             role,
             team: record.team,
