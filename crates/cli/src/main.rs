@@ -580,6 +580,8 @@ async fn user(settings: Settings, command: UserCommand) -> Result<()> {
                 );
             }
             frontdoor_domain::Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+            let name = frontdoor_domain::resident::parse_name(&name)
+                .map_err(|e| anyhow::anyhow!("--name: {e}"))?;
             let password = read_password()?;
             let hash = frontdoor_web::hash_password(&password).map_err(anyhow::Error::msg)?;
             store

@@ -54,21 +54,21 @@ pub fn many_lines(input: &str) -> Result<String, ControlCharacter> {
 /// What a channel tells us that nobody can be asked to type again (an email's display
 /// name, a social handle): cleaned as [`one_line`], control characters dropped.
 pub fn one_line_lossy(input: &str) -> String {
-    let kept: String = input
-        .chars()
-        .filter(|c| c.general_category() != GeneralCategory::Control || c.is_whitespace())
-        .collect();
-    one_line(&kept).unwrap_or_default()
+    one_line(&without_controls(input)).unwrap_or_default()
 }
 
 /// A message a channel sent (an email body, a text): cleaned as [`many_lines`], control
 /// characters dropped rather than the message refused.
 pub fn many_lines_lossy(input: &str) -> String {
-    let kept: String = input
+    many_lines(&without_controls(input)).unwrap_or_default()
+}
+
+/// Control characters dropped, whitespace ones kept for the cleaning to judge.
+fn without_controls(input: &str) -> String {
+    input
         .chars()
         .filter(|c| c.general_category() != GeneralCategory::Control || c.is_whitespace())
-        .collect();
-    many_lines(&kept).unwrap_or_default()
+        .collect()
 }
 
 fn is_separator(c: char) -> bool {

@@ -74,17 +74,6 @@ async fn report_missed_bin(browser: &Browser, email: &str, postcode: &str) -> St
     confirmation.reference()
 }
 
-async fn track(browser: &Browser, reference: &str, contact: &str) -> support::Page {
-    let form = browser.get("/track").await;
-    browser
-        .submit(
-            &form,
-            "/track",
-            &[("reference", reference), ("contact", contact)],
-        )
-        .await
-}
-
 #[tokio::test]
 async fn resident_finds_reports_and_tracks_a_missed_bin() {
     let app = spawn_app().await;
@@ -103,17 +92,15 @@ async fn resident_finds_reports_and_tracks_a_missed_bin() {
         "{reference}"
     );
 
-    let tracked = track(&app.browser(), &reference, "JO@example.org").await;
+    let tracked = app.browser().track(&reference, "JO@example.org").await;
     assert_eq!(tracked.status, StatusCode::OK, "{}", tracked.body);
     tracked.assert_contains("Received");
     tracked.assert_contains("We promised to act by");
     tracked.assert_contains("We received your request (on the website)");
-    let by_postcode = track(
-        &app.browser(),
-        &reference.to_lowercase().replace('-', ""),
-        "dc12bd",
-    )
-    .await;
+    let by_postcode = app
+        .browser()
+        .track(&reference.to_lowercase().replace('-', ""), "dc12bd")
+        .await;
     assert_eq!(by_postcode.status, StatusCode::OK);
 }
 
@@ -186,7 +173,7 @@ async fn a_mistyped_reference_is_rejected_not_misdirected() {
         wrong[2] = if wrong[2] == 'A' { 'B' } else { 'A' };
     }
     let wrong: String = wrong.into_iter().collect();
-    let refused = track(&app.browser(), &wrong, "jo@example.org").await;
+    let refused = app.browser().track(&wrong, "jo@example.org").await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("Check the reference number: one or more characters are wrong");
 }
@@ -197,7 +184,7 @@ async fn a_resident_cannot_see_another_residents_case() {
     let jo = report_missed_bin(&app.browser(), "jo@example.org", "DC1 2BD").await;
     report_missed_bin(&app.browser(), "al@example.org", "DC4 9XY").await;
     for guess in ["al@example.org", "DC4 9XY", "", "jo@example"] {
-        let refused = track(&app.browser(), &jo, guess).await;
+        let refused = app.browser().track(&jo, guess).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{guess}");
         assert!(!refused.body.contains("We promised to act by"), "{guess}");
     }
@@ -296,7 +283,7 @@ async fn staff_work_a_case_from_the_waste_queue_and_the_resident_sees_each_chang
         .await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER);
 
-    let tracked = track(&app.browser(), &reference, "jo@example.org").await;
+    let tracked = app.browser().track(&reference, "jo@example.org").await;
     tracked.assert_contains(r#"id="status">Closed"#);
     tracked.assert_contains("Closed: Bin collected");
     tracked.assert_contains("Status changed to: In progress");

@@ -77,15 +77,7 @@ async fn a_flood_of_submissions_from_one_address_is_refused_with_429_and_nothing
 }
 
 async fn try_track(app: &support::TestApp, reference: &str, contact: &str) -> support::Page {
-    let browser = app.browser();
-    let form = browser.get("/track").await;
-    browser
-        .submit(
-            &form,
-            "/track",
-            &[("reference", reference), ("contact", contact)],
-        )
-        .await
+    app.browser().track(reference, contact).await
 }
 
 #[tokio::test]

@@ -455,6 +455,17 @@ impl Browser {
         page(response).await
     }
 
+    /// Asks the tracking page for a case with what the resident would type.
+    pub async fn track(&self, reference: &str, contact: &str) -> Page {
+        let form = self.get("/track").await;
+        self.submit(
+            &form,
+            "/track",
+            &[("reference", reference), ("contact", contact)],
+        )
+        .await
+    }
+
     /// Opens a case in a restricted service, giving a reason first, and returns its page.
     pub async fn open_restricted(&self, reference: &str) -> Page {
         let path = format!("/console/cases/{reference}");
