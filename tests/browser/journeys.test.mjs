@@ -109,7 +109,7 @@ async function track(page, reference, email, label) {
   await go(page, '/track');
   await assertAccessible(page, `${label}: track form`);
   await page.getByLabel('Reference number').fill(reference);
-  await page.getByLabel('Email address or postcode you gave us').fill(email);
+  await page.getByLabel('Email address, phone number or postcode you gave us').fill(email);
   await page.getByRole('button', { name: 'Track request' }).click();
   await page.getByRole('heading', { name: `Request ${reference}` }).waitFor();
   await assertAccessible(page, `${label}: tracked request`);
