@@ -51,6 +51,15 @@
     };
     if (chosen) put(L.latLng(Number(latInput.value), Number(lonInput.value)));
     map.on("click", (e) => put(e.latlng));
+    // Keyboard users move the map with the arrow keys (Leaflet's own) and choose the place
+    // under the cross in the middle with Enter or Space; the choice is announced.
+    const status = document.getElementById(el.id + "-status");
+    el.addEventListener("keydown", (e) => {
+      if (e.target !== el || (e.key !== "Enter" && e.key !== " ")) return;
+      e.preventDefault();
+      put(map.getCenter());
+      if (status) status.textContent = el.dataset.chosen || "";
+    });
   });
 
   document.querySelectorAll("[data-reports-map]").forEach((el) => {

@@ -85,3 +85,39 @@ test('staff sign in and work the queue with the keyboard alone', async () => {
   await page.getByText('Assigned to', { exact: false }).first().waitFor();
   await context.close();
 });
+
+test('a place is chosen on the location map with the keyboard alone, and focus moves on', async () => {
+  const { context, page } = await visitor(browser);
+  await go(page, '/services/missed-bin-collection/questions/4');
+  const map = page.locator('[data-location-map]');
+  await map.waitFor({ state: 'visible' });
+  // The help the map points screen readers to says how to use it with a keyboard, and
+  // that the address finder on the same page does the same job.
+  const help = await page.locator(`#${await map.getAttribute('aria-describedby')}`).innerText();
+  assert.match(help, /arrow keys/);
+  assert.match(help, /find an address/);
+  // Reached by Tab, in page order.
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await map.evaluate((el) => document.activeElement === el);
+  }
+  assert.ok(reached, 'Tab reaches the map');
+  assert.ok((await focused(page)).marked, 'the focused map is marked');
+  const latInput = page.locator('input[name$="-lat"]');
+  assert.equal(await latInput.inputValue(), '');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Enter');
+  assert.notEqual(await latInput.inputValue(), '', 'Enter chooses the middle of the map');
+  assert.notEqual(await page.locator('input[name$="-lon"]').inputValue(), '');
+  const status = page.locator('[id$="-map-status"]');
+  assert.match(await status.innerText(), /Place chosen/);
+  // No trap: Tab leaves the map (through its zoom buttons) for the address finder.
+  let left = false;
+  for (let i = 0; i < 6 && !left; i++) {
+    await page.keyboard.press('Tab');
+    left = await map.evaluate((el) => !el.contains(document.activeElement));
+  }
+  assert.ok(left, 'Tab moves on from the map');
+  await context.close();
+});

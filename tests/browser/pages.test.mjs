@@ -56,14 +56,17 @@ describe('every page passes axe-core at WCAG 2.2 AA', () => {
     for (const path of TEAM_LEAD_PAGES) {
       await go(page, path);
       await assertAccessible(page, path);
+      await assertReflows(page, path);
     }
     // A case, reached from the queue, and its resident's record.
     await go(page, '/console/queues/waste');
     await page.locator('#queue a').first().click();
     await assertAccessible(page, 'a case');
+    await assertReflows(page, 'a case');
     await page.locator('#resident-link').click();
     await page.waitForURL('**/console/residents/*');
     await assertAccessible(page, 'a resident');
+    await assertReflows(page, 'a resident');
     await context.close();
     for (const [who, paths] of [[MANAGER, MANAGER_PAGES], [ADMIN, ADMIN_PAGES]]) {
       const { context: theirs, page: their } = await visitor(browser);
@@ -73,6 +76,7 @@ describe('every page passes axe-core at WCAG 2.2 AA', () => {
         await go(their, path);
         assert.equal(await their.title().then((t) => t.includes('cannot see')), false, path);
         await assertAccessible(their, path);
+        await assertReflows(their, path);
       }
       await screenshots(their, who === MANAGER ? 'dashboard' : 'audit-trail');
       await theirs.close();
