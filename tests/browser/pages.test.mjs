@@ -17,8 +17,8 @@ const RESIDENT_PAGES = [
 // casework pages, a manager the dashboard, an administrator the audit trail.
 const TEAM_LEAD_PAGES = [
   '/console/queues', '/console/queues/waste', '/console/queues/waste?mine=1', '/console/triage', '/console/risk',
-  '/console/contacts/new', '/console/residents', '/console/residents?q=smith', '/console/quarantine',
-  '/console/tasks/waste',
+  '/console/contacts/new', '/console/contacts/new?service=missed-bin-collection', '/console/residents',
+  '/console/residents?q=smith', '/console/quarantine', '/console/tasks/waste',
 ];
 const MANAGER_PAGES = ['/console/dashboard', '/console/dashboard?channel=phone'];
 const ADMIN_PAGES = ['/console/audit', '/console/audit?staff=nobody&from=bad'];
@@ -77,6 +77,14 @@ describe('every page passes axe-core at WCAG 2.2 AA', () => {
         assert.equal(await their.title().then((t) => t.includes('cannot see')), false, path);
         await assertAccessible(their, path);
         await assertReflows(their, path);
+      }
+      if (who === ADMIN) {
+        // A resident's erasure page, reached from search.
+        await go(their, '/console/residents?q=smith');
+        await their.locator('#results a').first().click();
+        await their.waitForURL('**/console/residents/*');
+        await go(their, `${new URL(their.url()).pathname}/erase`);
+        await assertAccessible(their, 'erasure plan');
       }
       await screenshots(their, who === MANAGER ? 'dashboard' : 'audit-trail');
       await theirs.close();
