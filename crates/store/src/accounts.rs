@@ -41,7 +41,9 @@ impl Store {
     }
 
     /// Uses a link once: its email address if it was unused and in date, else `None`.
-    /// The email is proven from then on, on every record that gives it.
+    /// Records already held are left as they are: the link proves who controls the address
+    /// now, not who typed it, or forged it, on an earlier contact. What the signed-in
+    /// resident sends from now on proves it (see the web layer's `Session::proves`).
     pub async fn use_sign_in_link(
         &self,
         token_hash: &str,
@@ -58,12 +60,6 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let email: Option<String> = row.map(|r| r.get(0));
-        if let Some(email) = &email {
-            sqlx::query("UPDATE residents SET email_verified = 1 WHERE lower(email) = lower($1)")
-                .bind(email)
-                .execute(&mut *tx)
-                .await?;
-        }
         tx.commit().await?;
         Ok(email)
     }

@@ -162,6 +162,15 @@ impl Session {
         self.save().await
     }
 
+    /// Whether the resident signed in to My Account with `email` (a link sent to it proves
+    /// they control it), so a contact they give it on proves it too.
+    pub fn proves(&self, email: Option<&frontdoor_domain::Email>) -> bool {
+        match (&self.data.resident_email, email) {
+            (Some(signed_in), Some(given)) => given.matches(signed_in),
+            _ => false,
+        }
+    }
+
     pub async fn sign_out(&mut self) -> Result<(), WebError> {
         self.state
             .store

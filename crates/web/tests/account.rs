@@ -162,3 +162,56 @@ async fn a_wrong_email_is_refused_and_an_expired_link_does_not_work() {
         .await;
     assert_eq!(refused.status, StatusCode::GONE);
 }
+
+/// Signs `browser` in to My Account as `email` with the link the outbox holds.
+async fn sign_in_to_account(app: &TestApp, browser: &Browser, email: &str) {
+    ask_for_link(browser, email).await;
+    let link = links_sent(app, email).await.pop().unwrap();
+    let confirm = browser.get(&link).await;
+    let signed_in = browser.submit(&confirm, &link, &[]).await;
+    assert_eq!(signed_in.location.as_deref(), Some("/account"));
+}
+
+#[tokio::test]
+async fn signing_in_proves_what_the_resident_sends_from_then_on_not_what_others_typed_before() {
+    let app = spawn_app().await;
+    // Someone else types Pat's address on a form before Pat ever signs in.
+    let stranger = app.browser();
+    let typed = contact_us(&stranger, "pat@example.org").await;
+
+    let pat = app.browser();
+    sign_in_to_account(&app, &pat, "pat@example.org").await;
+    let first = contact_us(&pat, "Pat@example.org").await;
+    let second = contact_us(&pat, "pat@example.org").await;
+
+    let record = |reference: String| {
+        let app = &app;
+        async move {
+            let case = app.case(&Reference::parse(&reference).unwrap()).await;
+            let person = app.store.person(case.person_id).await.unwrap().unwrap();
+            (
+                case.person_id,
+                person.records.iter().any(|r| r.identity.email_verified),
+            )
+        }
+    };
+    let (typed_person, typed_proven) = record(typed).await;
+    let (first_person, first_proven) = record(first).await;
+    let (second_person, _) = record(second).await;
+    assert!(
+        !typed_proven,
+        "signing in later does not prove what someone else typed"
+    );
+    assert!(
+        first_proven,
+        "a signed-in resident's own contact proves the address"
+    );
+    assert_eq!(
+        first_person, second_person,
+        "two proven contacts are one resident"
+    );
+    assert_ne!(
+        typed_person, first_person,
+        "the typed one is not joined to them"
+    );
+}

@@ -98,6 +98,7 @@ async fn send(
         meta: ContactMeta {
             reply_by,
             language: crate::locale::current(),
+            email_verified: session.proves(contact.email.as_ref()),
             ..Default::default()
         },
     };

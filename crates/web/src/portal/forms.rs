@@ -440,7 +440,7 @@ async fn send(
         return Ok(Redirect::to(&gap).into_response());
     }
     let draft = session.data.drafts.get(&slug).cloned().unwrap_or_default();
-    let submission = web_submission(&slug, draft)?;
+    let submission = web_submission(&slug, draft, &session)?;
     let case = open_case(&state, service, submission, None).await?;
     session.data.drafts.remove(&slug);
     session.data.confirmation = Some((slug.clone(), case.reference.to_string()));
@@ -477,22 +477,29 @@ async fn confirmation(
     .into_response())
 }
 
-/// A completed draft as a web submission (its gaps already checked with `first_gap`).
-pub(crate) fn web_submission(slug: &str, draft: Draft) -> PageResult<Submission> {
+/// A completed draft as a web submission (its gaps already checked with `first_gap`). The
+/// email address is proven when the resident is signed in to My Account with it.
+pub(crate) fn web_submission(
+    slug: &str,
+    draft: Draft,
+    session: &Session,
+) -> PageResult<Submission> {
+    let contact = draft
+        .contact
+        .ok_or(WebError::Internal("contact checked with first_gap".into()))?;
     Ok(Submission {
         service: slug.to_owned(),
         channel: Channel::Web,
         received_at: Timestamp::now(),
         answers: draft.answers,
-        contact: draft
-            .contact
-            .ok_or(WebError::Internal("contact checked with first_gap".into()))?,
-        summary: None,
         meta: frontdoor_domain::ContactMeta {
             reply_by: draft.reply_by,
             language: crate::locale::current(),
+            email_verified: session.proves(contact.email.as_ref()),
             ..Default::default()
         },
+        contact,
+        summary: None,
     })
 }
 

@@ -172,7 +172,7 @@ async fn follow(
     else {
         return Ok(Redirect::to(&format!("/services/{slug}/check")).into_response());
     };
-    let submission = web_submission(&slug, draft)?;
+    let submission = web_submission(&slug, draft, &session)?;
     state.store.follow_case(report.case_id, &submission).await?;
     tracing::info!(case.reference = %report.reference, case.service = %slug, "report followed");
     session.data.drafts.remove(&slug);
