@@ -567,11 +567,7 @@ async fn email_in(app: &support::TestApp, raw: &str, signed_by: Option<&str>) ->
 }
 
 fn dkim_fixture(name: &str) -> String {
-    let path = format!(
-        "{}/../intake/tests/fixtures/dkim/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(path).unwrap()
+    std::fs::read_to_string(support::dkim_fixture(name)).unwrap()
 }
 
 #[tokio::test]

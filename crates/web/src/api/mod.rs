@@ -355,20 +355,12 @@ async fn allowed_channel(
             Err(not_allowed())
         };
     }
-    let staff_id = staff_for_bearer(state, token)
-        .await?
-        .ok_or_else(unauthorised)?;
-    let staff = state.store.staff_by_id(staff_id).await?;
-    let records_contacts = staff.is_some_and(|s| {
-        Role::parse(&s.role).is_some_and(|role| {
-            let staffer = Staffer {
-                role,
-                team: &s.team,
-            };
-            staffer.has(Permission::RecordContact)
-        })
-    });
-    if records_contacts {
+    let (role, record) = staff_for_token(state, token).await?;
+    let staffer = Staffer {
+        role,
+        team: &record.team,
+    };
+    if staffer.has(Permission::RecordContact) {
         Ok(channel)
     } else {
         Err(not_allowed())
@@ -514,6 +506,24 @@ fn access_reason(headers: &HeaderMap) -> ApiResult<Option<String>> {
     Ok(Some(text).filter(|t| !t.is_empty()))
 }
 
+/// The member of staff a bearer token belongs to, and their role. An unknown or expired
+/// token is 401; a role the policy does not know grants nothing (403).
+async fn staff_for_token(
+    state: &AppState,
+    token: &str,
+) -> ApiResult<(Role, frontdoor_store::StaffRecord)> {
+    let staff_id = staff_for_bearer(state, token)
+        .await?
+        .ok_or_else(unauthorised)?;
+    let record = state
+        .store
+        .staff_by_id(staff_id)
+        .await?
+        .ok_or_else(unauthorised)?;
+    let role = Role::parse(&record.role).ok_or_else(|| refused(Refusal::Role))?;
+    Ok((role, record))
+}
+
 fn refused(why: Refusal) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("{why}."))
 }
@@ -523,15 +533,7 @@ impl FromRequestParts<AppState> for ApiStaff {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
         let token = bearer(&parts.headers).ok_or_else(unauthorised)?;
-        let staff_id = staff_for_bearer(state, token)
-            .await?
-            .ok_or_else(unauthorised)?;
-        let record = state
-            .store
-            .staff_by_id(staff_id)
-            .await?
-            .ok_or_else(unauthorised)?;
-        let role = Role::parse(&record.role).ok_or_else(|| refused(Refusal::Role))?;
+        let (role, record) = staff_for_token(state, token).await?;
         let audit = parts
             .extensions
             .get::<AuditSlot>()

@@ -46,7 +46,8 @@ pub const SIGNING_DOMAINS: [&str; 4] = [
     "attacker.example",
 ];
 
-fn dkim_fixture(name: &str) -> String {
+/// The path of a file among the intake crate's DKIM test fixtures.
+pub fn dkim_fixture(name: &str) -> String {
     format!(
         "{}/../intake/tests/fixtures/dkim/{name}",
         env!("CARGO_MANIFEST_DIR")
