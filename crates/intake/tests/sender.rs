@@ -79,3 +79,34 @@ async fn with_a_trusted_relay_its_header_decides_and_dkim_is_not_rechecked() {
             .is_proven()
     );
 }
+
+/// RFC 8463's Appendix A: a message signed twice, Ed25519 and RSA-SHA256, by another
+/// program, with the keys the RFC publishes (a test vector this code was not written from).
+#[tokio::test]
+async fn the_rfc_8463_example_verifies_with_either_signature_and_not_once_changed() {
+    let raw = fixture("rfc8463-appendix-a.eml");
+    for (selector, key) in [
+        (
+            "brisbane",
+            "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+        ),
+        (
+            "test",
+            "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+2kryOTIKT+l/K4w3QIDAQAB",
+        ),
+    ] {
+        let check = SenderCheck::new(None, false);
+        check
+            .add_key(&format!("{selector}._domainkey.football.example.com"), key)
+            .unwrap();
+        let proof = check.check(&raw, "joe@football.example.com").await;
+        assert!(proof.is_proven(), "{selector}: {proof:?}");
+        let changed = String::from_utf8(raw.clone())
+            .unwrap()
+            .replace("Are you hungry", "Are you thirsty");
+        let proof = check
+            .check(changed.as_bytes(), "joe@football.example.com")
+            .await;
+        assert!(!proof.is_proven(), "{selector} after a change: {proof:?}");
+    }
+}
